@@ -1,0 +1,197 @@
+"""``AsyncPropelAuth``: configuration, lifecycle, and the resource namespaces."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy
+from ._transport import Requester
+from ._version import __version__
+from .errors import ConfigurationError
+from .resources.users import Users
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
+USER_AGENT = f"propelauth-async/{__version__} httpx/{httpx.__version__}"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _check_url(url: str, name: str) -> urllib.parse.SplitResult:
+    """An https URL (or http on this machine only) with nothing but a scheme and a host."""
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigurationError(f"{name} is required, e.g. https://auth.example.com")
+    parts = urllib.parse.urlsplit(url.strip())
+    host = parts.hostname
+    if parts.scheme not in ("https", "http") or not host:
+        raise ConfigurationError(f"{name} must be an https URL such as https://auth.example.com")
+    if parts.scheme == "http" and host not in _LOCAL_HOSTS:
+        raise ConfigurationError(
+            f"{name} must use https (plain http is allowed only for localhost, 127.0.0.1 and ::1)"
+        )
+    if parts.username or parts.password:
+        raise ConfigurationError(f"{name} must not carry credentials")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigurationError(f"{name} must be the bare origin, e.g. https://auth.example.com")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ConfigurationError(f"{name} has an invalid port") from None
+    return parts
+
+
+class AsyncPropelAuth:
+    """The PropelAuth backend API, asynchronously.
+
+    One instance holds one pooled ``httpx.AsyncClient``: create it once (at start-up, or in
+    your app's lifespan) and share it across coroutines. Close it with ``async with`` or
+    ``await client.aclose()``. A client you pass in as ``http_client`` is used as it is (its own
+    timeouts and limits apply) and is never closed by us.
+
+    Requests go to ``backend_url`` (by default the auth URL) and always carry the header
+    ``X-Propelauth-url`` with the auth host, so the central API host works as well.
+
+    Retries follow a fixed table: rate limits (429) and failures where nothing was sent are
+    always retried; timeouts and 5xx are retried only for requests that are safe to send twice;
+    a write whose answer was lost raises :class:`~propelauth_async.errors.OutcomeUnknownError`.
+    """
+
+    def __init__(
+        self,
+        auth_url: str,
+        api_key: str,
+        *,
+        backend_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        max_rate_limit_retries: int = 5,
+        max_retry_wait: float = 60.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        total_timeout: float | None = 90.0,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+        rate_limit: float | None = None,
+        rate_limit_burst: int = 1,
+        max_concurrency: int | None = None,
+        adaptive_rate_limit: bool = True,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        auth = _check_url(auth_url, "auth_url")
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ConfigurationError("api_key is required (your Backend Integration API key)")
+        backend = _check_url(backend_url, "backend_url") if backend_url is not None else auth
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass either http_client or transport, not both")
+        if rate_limit is not None and not rate_limit > 0:
+            raise ConfigurationError("rate_limit must be a positive number of requests per second")
+        if max_concurrency is not None and max_concurrency < 1:
+            raise ConfigurationError("max_concurrency must be at least 1")
+
+        self.auth_url = f"{auth.scheme}://{auth.netloc}"
+        self.auth_host = auth.netloc
+        self.backend_url = f"{backend.scheme}://{backend.netloc}"
+        self._owns_http_client = http_client is None
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                timeout=timeout,
+                limits=httpx.Limits(
+                    max_connections=max_connections,
+                    max_keepalive_connections=max_keepalive_connections,
+                ),
+                transport=transport,
+            )
+        self._http_client = http_client
+        self._closed = False
+        self._requester = Requester(
+            http_client=http_client,
+            base_url=self.backend_url,
+            headers={
+                "authorization": f"Bearer {api_key.strip()}",
+                "x-propelauth-url": self.auth_host,
+                "user-agent": USER_AGENT,
+                "accept": "application/json",
+            },
+            policy=RetryPolicy(
+                max_retries=max_retries,
+                max_rate_limit_retries=max_rate_limit_retries,
+                max_retry_wait=max_retry_wait,
+                backoff_base=backoff_base,
+                backoff_cap=backoff_cap,
+                rate_limit_backoff_base=max(backoff_base, min(1.0, backoff_cap)),
+                total_timeout=total_timeout,
+            ),
+            limiter=RateLimiter(
+                rate=rate_limit,
+                burst=rate_limit_burst,
+                max_concurrency=max_concurrency,
+                adaptive=adaptive_rate_limit,
+            ),
+        )
+
+    @classmethod
+    def from_env(cls, **options: object) -> AsyncPropelAuth:
+        """A client from ``PROPELAUTH_AUTH_URL`` and ``PROPELAUTH_API_KEY`` (and, if set,
+        ``PROPELAUTH_BACKEND_URL``); keyword arguments are passed on to the constructor."""
+        auth_url = os.environ.get("PROPELAUTH_AUTH_URL", "")
+        api_key = os.environ.get("PROPELAUTH_API_KEY", "")
+        if not auth_url or not api_key:
+            missing = [
+                name
+                for name, value in (
+                    ("PROPELAUTH_AUTH_URL", auth_url),
+                    ("PROPELAUTH_API_KEY", api_key),
+                )
+                if not value
+            ]
+            raise ConfigurationError(f"environment variable(s) not set: {', '.join(missing)}")
+        if "backend_url" not in options and os.environ.get("PROPELAUTH_BACKEND_URL"):
+            options["backend_url"] = os.environ["PROPELAUTH_BACKEND_URL"]
+        return cls(auth_url, api_key, **options)  # type: ignore[arg-type]
+
+    @property
+    def issuer(self) -> str:
+        """The ``iss`` claim of this project's access tokens."""
+        return f"https://{self.auth_host}"
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """The client-wide limiter (its counters are useful in bulk jobs and tests)."""
+        return self._requester.limiter
+
+    @cached_property
+    def users(self) -> Users:
+        return Users(self._requester)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless it was passed in). Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http_client:
+            await self._http_client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(auth_url={self.auth_url!r})"

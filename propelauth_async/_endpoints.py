@@ -1,0 +1,153 @@
+"""Every backend operation in one table: HTTP method, path template, and replay safety.
+
+Resources never spell a path or a method; they name a row of this table. ``replay_safe`` is the
+retry table's column (DESIGN section 3): by default GET, PUT and DELETE are safe to send twice and
+POST and PATCH are not; a POST that is idempotent by meaning (disable a user, fetch a batch) says
+so here, and nowhere else. ``official`` is the propelauth-py method the row corresponds to, from
+which ``docs/operations.md`` is generated; ``ours`` is where the operation lives on our client.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+V1 = "/api/backend/v1"
+
+
+@attrs.frozen
+class Endpoint:
+    ours: str
+    method: str
+    path: str
+    official: str | None = None
+    replay_safe: bool | None = None
+
+    @property
+    def safe_to_replay(self) -> bool:
+        if self.replay_safe is not None:
+            return self.replay_safe
+        return self.method in ("GET", "HEAD", "PUT", "DELETE")
+
+
+def _e(
+    ours: str, method: str, path: str, official: str | None, *, replay_safe: bool | None = None
+) -> Endpoint:
+    return Endpoint(ours, method, path, official, replay_safe)
+
+
+# Users ---------------------------------------------------------------------------------------
+FETCH_USER = _e("users.fetch", "GET", V1 + "/user/{user_id}", "fetch_user_metadata_by_user_id")
+FETCH_USER_BY_EMAIL = _e(
+    "users.fetch_by_email", "GET", V1 + "/user/email", "fetch_user_metadata_by_email"
+)
+FETCH_USER_BY_USERNAME = _e(
+    "users.fetch_by_username", "GET", V1 + "/user/username", "fetch_user_metadata_by_username"
+)
+FETCH_USER_SIGNUP_PARAMS = _e(
+    "users.fetch_signup_query_params",
+    "GET",
+    V1 + "/user/{user_id}/signup_query_parameters",
+    "fetch_user_signup_query_params_by_user_id",
+)
+# The batch lookups are POSTs only to carry a long key list: reads, safe to replay.
+FETCH_USERS_BY_IDS = _e(
+    "users.fetch_batch_by_ids",
+    "POST",
+    V1 + "/user/user_ids",
+    "fetch_batch_user_metadata_by_user_ids",
+    replay_safe=True,
+)
+FETCH_USERS_BY_EMAILS = _e(
+    "users.fetch_batch_by_emails",
+    "POST",
+    V1 + "/user/emails",
+    "fetch_batch_user_metadata_by_emails",
+    replay_safe=True,
+)
+FETCH_USERS_BY_USERNAMES = _e(
+    "users.fetch_batch_by_usernames",
+    "POST",
+    V1 + "/user/usernames",
+    "fetch_batch_user_metadata_by_usernames",
+    replay_safe=True,
+)
+QUERY_USERS = _e("users.query / users.iter", "GET", V1 + "/user/query", "fetch_users_by_query")
+QUERY_USERS_IN_ORG = _e(
+    "users.query_in_org / users.iter_in_org (also orgs.query_members / orgs.iter_members)",
+    "GET",
+    V1 + "/user/org/{org_id}",
+    "fetch_users_in_org",
+)
+CREATE_USER = _e("users.create", "POST", V1 + "/user/", "create_user")
+FETCH_USER_MFA_METHODS = _e(
+    "users.fetch_mfa_methods", "GET", V1 + "/user/{user_id}/mfa", "fetch_user_mfa_methods"
+)
+FETCH_USER_OAUTH_TOKENS = _e(
+    "users.fetch_oauth_tokens", "GET", V1 + "/user/{user_id}/oauth_token", "fetch_user_oauth_tokens"
+)
+FETCH_FRESH_PROVIDER_TOKEN = _e(
+    "users.fetch_fresh_provider_token",
+    "GET",
+    V1 + "/user/{user_id}/{provider}/fresh_token",
+    "fetch_fresh_token_from_provider",
+)
+# Sends an email each time: never replayed.
+RESEND_EMAIL_CONFIRMATION = _e(
+    "users.resend_email_confirmation",
+    "POST",
+    V1 + "/resend_email_confirmation",
+    "resend_email_confirmation",
+)
+LOGOUT_ALL_SESSIONS = _e(
+    "users.logout_all_sessions",
+    "POST",
+    V1 + "/user/{user_id}/logout_all_sessions",
+    "logout_all_user_sessions",
+    replay_safe=True,
+)
+UPDATE_USER_EMAIL = _e(
+    "users.update_email", "PUT", V1 + "/user/{user_id}/email", "update_user_email"
+)
+UPDATE_USER = _e("users.update", "PUT", V1 + "/user/{user_id}", "update_user_metadata")
+CLEAR_USER_PASSWORD = _e(
+    "users.clear_password", "PUT", V1 + "/user/{user_id}/clear_password", "clear_user_password"
+)
+UPDATE_USER_PASSWORD = _e(
+    "users.update_password", "PUT", V1 + "/user/{user_id}/password", "update_user_password"
+)
+DELETE_USER = _e("users.delete", "DELETE", V1 + "/user/{user_id}", "delete_user")
+DISABLE_USER = _e(
+    "users.disable", "POST", V1 + "/user/{user_id}/disable", "disable_user", replay_safe=True
+)
+ENABLE_USER = _e(
+    "users.enable", "POST", V1 + "/user/{user_id}/enable", "enable_user", replay_safe=True
+)
+DISABLE_USER_2FA = _e(
+    "users.disable_2fa",
+    "POST",
+    V1 + "/user/{user_id}/disable_2fa",
+    "disable_user_2fa",
+    replay_safe=True,
+)
+ENABLE_CAN_CREATE_ORGS = _e(
+    "users.enable_can_create_orgs",
+    "PUT",
+    V1 + "/user/{user_id}/can_create_orgs/enable",
+    "enable_user_can_create_orgs",
+)
+DISABLE_CAN_CREATE_ORGS = _e(
+    "users.disable_can_create_orgs",
+    "PUT",
+    V1 + "/user/{user_id}/can_create_orgs/disable",
+    "disable_user_can_create_orgs",
+)
+
+# Token verification metadata (not one of the 79 methods: the official library fetches it at init).
+TOKEN_VERIFICATION_METADATA = _e(
+    "tokens (key fetch)", "GET", "/api/v1/token_verification_metadata", None
+)
+LEGACY_TOKEN_VERIFICATION_METADATA = _e(
+    "tokens (key fetch, older path)", "GET", V1 + "/token_verification_metadata", None
+)
+
+ALL: tuple[Endpoint, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Endpoint))

@@ -1,0 +1,80 @@
+"""What the resource modules share: lookups that turn 404 into ``None``, and chunked batches."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import anyio
+
+from .. import _validate as v
+from .._endpoints import Endpoint
+from .._transport import NO_BODY, Requester
+from ..errors import NotFoundError
+from ..pagination import AsyncPager, FetchPage
+
+T = TypeVar("T")
+
+NOT_FOUND: Any = object()
+"""What :func:`lookup` returns for a 404."""
+
+
+async def lookup(
+    requester: Requester,
+    endpoint: Endpoint,
+    *,
+    path: Mapping[str, str] | None = None,
+    query: Mapping[str, object] | None = None,
+) -> Any:
+    """The decoded body, or ``NOT_FOUND``: a missing thing is an answer, not an error."""
+    try:
+        return await requester.request(endpoint, path=path, query=query)
+    except NotFoundError:
+        return NOT_FOUND
+
+
+async def gather_chunks(
+    keys: Sequence[str],
+    size: int,
+    fetch: Callable[[list[str]], Awaitable[list[T]]],
+    *,
+    concurrency: int = 4,
+) -> list[T]:
+    """``fetch`` over ``keys`` in chunks of ``size``, a few at a time; results in chunk order."""
+    chunks = [list(keys[i : i + size]) for i in range(0, len(keys), size)]
+    if len(chunks) <= 1:
+        return await fetch(chunks[0]) if chunks else []
+    results: list[list[T]] = [[] for _ in chunks]
+    limiter = anyio.Semaphore(concurrency)
+
+    async def run(index: int) -> None:
+        async with limiter:
+            results[index] = await fetch(chunks[index])
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(chunks)):
+            group.start_soon(run, index)
+    return [item for chunk in results for item in chunk]
+
+
+def make_pager(
+    fetch: FetchPage[T], page_size: int, start_page: int, max_items: int | None, prefetch: bool
+) -> AsyncPager[T]:
+    """An :class:`AsyncPager` over ``fetch``, its arguments checked before any request."""
+    if max_items is not None:
+        v.int_range(max_items, "max_items", 0, None)
+    return AsyncPager(
+        fetch,
+        page_size=v.page_size(page_size),
+        start_page=v.page_number(start_page, "start_page"),
+        max_items=max_items,
+        prefetch=prefetch,
+    )
+
+
+def drop_none(**fields: object) -> dict[str, object]:
+    """The keyword arguments whose value is not ``None`` (the wire's "sent only if given")."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+__all__ = ["NOT_FOUND", "NO_BODY", "drop_none", "gather_chunks", "lookup", "make_pager"]

@@ -1,0 +1,383 @@
+"""``client.users``: every user operation of the backend API.
+
+Lookups return the model or ``None`` when the user does not exist; writes return ``None`` and
+raise :class:`~propelauth_async.errors.NotFoundError` when the user does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .. import _endpoints as E
+from .. import _validate as v
+from .._convert import structure
+from .._transport import Requester
+from .._types import UNSET, JSONObject, Unsettable
+from ..errors import MalformedResponseError
+from ..models.users import (
+    CreatedUser,
+    MfaMethods,
+    OAuthToken,
+    SocialProvider,
+    User,
+    UserOrderBy,
+)
+from ..pagination import AsyncPager, FetchPage, Page, page_from_json
+from ._common import NOT_FOUND, drop_none, gather_chunks, lookup, make_pager
+
+BATCH_CHUNK_SIZE = 100
+"""Keys per batch request; longer key lists are split and fetched a few chunks at a time."""
+
+
+def _users_page(data: Any, page_number: int, page_size: int) -> Page[User]:
+    return page_from_json(
+        data,
+        User,
+        items_key="users",
+        total_key="total_users",
+        page_number=page_number,
+        page_size=page_size,
+    )
+
+
+def _user_list(data: Any) -> list[User]:
+    if isinstance(data, dict):  # tolerate {"users": [...]} as well as the documented bare array
+        data = data.get("users")
+    if not isinstance(data, list):
+        raise MalformedResponseError("expected a list of users", status_code=200)
+    return list(structure(data, tuple[User, ...], what="a list of users"))
+
+
+class Users:
+    """User operations. Reach it as ``client.users``."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    # Lookups -----------------------------------------------------------------------------------
+
+    async def fetch(self, user_id: str, *, include_orgs: bool = False) -> User | None:
+        """The user with this id, or ``None``."""
+        uid = v.uuid_str(user_id, "user_id")
+        data = await lookup(
+            self._requester,
+            E.FETCH_USER,
+            path={"user_id": uid},
+            query={"include_orgs": include_orgs},
+        )
+        return None if data is NOT_FOUND else structure(data, User)
+
+    async def fetch_by_email(self, email: str, *, include_orgs: bool = False) -> User | None:
+        """The user with this email address (case-insensitive on the server), or ``None``."""
+        query = {"include_orgs": include_orgs, "email": v.email(email)}
+        data = await lookup(self._requester, E.FETCH_USER_BY_EMAIL, query=query)
+        return None if data is NOT_FOUND else structure(data, User)
+
+    async def fetch_by_username(self, username: str, *, include_orgs: bool = False) -> User | None:
+        """The user with this username, or ``None``."""
+        query = {"include_orgs": include_orgs, "username": v.text(username, "username")}
+        data = await lookup(self._requester, E.FETCH_USER_BY_USERNAME, query=query)
+        return None if data is NOT_FOUND else structure(data, User)
+
+    async def fetch_batch_by_ids(
+        self, user_ids: Iterable[str], *, include_orgs: bool = False
+    ) -> dict[str, User]:
+        """The users among ``user_ids`` that exist, keyed by user id.
+
+        Any number of ids: duplicates are sent once and long lists are split into chunks.
+        """
+        ids = [v.uuid_str(uid, "user_ids") for uid in v.keys(user_ids, "user_ids")]
+        users = await self._batch(E.FETCH_USERS_BY_IDS, "user_ids", ids, include_orgs)
+        return {user.user_id: user for user in users}
+
+    async def fetch_batch_by_emails(
+        self, emails: Iterable[str], *, include_orgs: bool = False
+    ) -> dict[str, User]:
+        """The users among ``emails`` that exist, keyed by the email the server returns."""
+        keys = [v.email(e, "emails") for e in v.keys(emails, "emails")]
+        users = await self._batch(E.FETCH_USERS_BY_EMAILS, "emails", keys, include_orgs)
+        return {user.email: user for user in users}
+
+    async def fetch_batch_by_usernames(
+        self, usernames: Iterable[str], *, include_orgs: bool = False
+    ) -> dict[str, User]:
+        """The users among ``usernames`` that exist, keyed by username."""
+        keys = v.keys(usernames, "usernames")
+        users = await self._batch(E.FETCH_USERS_BY_USERNAMES, "usernames", keys, include_orgs)
+        return {user.username: user for user in users if user.username is not None}
+
+    async def _batch(
+        self, endpoint: E.Endpoint, field: str, keys: list[str], include_orgs: bool
+    ) -> list[User]:
+        async def fetch(chunk: list[str]) -> list[User]:
+            data = await self._requester.request(
+                endpoint, query={"include_orgs": include_orgs}, json_body={field: chunk}
+            )
+            return _user_list(data)
+
+        return await gather_chunks(keys, BATCH_CHUNK_SIZE, fetch)
+
+    async def query(
+        self,
+        *,
+        page_size: int = 10,
+        page_number: int = 0,
+        order_by: UserOrderBy | str = UserOrderBy.CREATED_AT_ASC,
+        email_or_username: str | None = None,
+        legacy_user_id: str | None = None,
+        include_orgs: bool = False,
+    ) -> Page[User]:
+        """One page of users, filtered by a partial email or username, or a legacy id."""
+        fetch = self._query_fetcher(order_by, email_or_username, legacy_user_id, include_orgs)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter(
+        self,
+        *,
+        page_size: int = 100,
+        order_by: UserOrderBy | str = UserOrderBy.CREATED_AT_ASC,
+        email_or_username: str | None = None,
+        legacy_user_id: str | None = None,
+        include_orgs: bool = False,
+        start_page: int = 0,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[User]:
+        """Every matching user, page after page: ``async for user in client.users.iter():``."""
+        fetch = self._query_fetcher(order_by, email_or_username, legacy_user_id, include_orgs)
+        return make_pager(fetch, page_size, start_page, max_items, prefetch)
+
+    def _query_fetcher(
+        self,
+        order_by: UserOrderBy | str,
+        email_or_username: str | None,
+        legacy_user_id: str | None,
+        include_orgs: bool,
+    ) -> FetchPage[User]:
+        filters = {
+            "order_by": v.choice(order_by, UserOrderBy, "order_by"),
+            "email_or_username": email_or_username,
+            "include_orgs": include_orgs,
+            "legacy_user_id": legacy_user_id,
+        }
+
+        async def fetch(page_number: int, page_size: int) -> Page[User]:
+            query = {"page_size": page_size, "page_number": page_number, **filters}
+            data = await self._requester.request(E.QUERY_USERS, query=query)
+            return _users_page(data, page_number, page_size)
+
+        return fetch
+
+    async def query_in_org(
+        self,
+        org_id: str,
+        *,
+        page_size: int = 10,
+        page_number: int = 0,
+        role: str | None = None,
+        include_orgs: bool = False,
+    ) -> Page[User]:
+        """One page of the members of an organization, optionally only those with ``role``."""
+        fetch = self._in_org_fetcher(org_id, role, include_orgs)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter_in_org(
+        self,
+        org_id: str,
+        *,
+        page_size: int = 100,
+        role: str | None = None,
+        include_orgs: bool = False,
+        start_page: int = 0,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[User]:
+        """Every member of an organization, page after page."""
+        fetch = self._in_org_fetcher(org_id, role, include_orgs)
+        return make_pager(fetch, page_size, start_page, max_items, prefetch)
+
+    def _in_org_fetcher(self, org_id: str, role: str | None, include_orgs: bool) -> FetchPage[User]:
+        oid = v.uuid_str(org_id, "org_id")
+        filters = {
+            "include_orgs": include_orgs,
+            "role": None if role is None else v.text(role, "role"),
+        }
+
+        async def fetch(page_number: int, page_size: int) -> Page[User]:
+            query = {"page_size": page_size, "page_number": page_number, **filters}
+            data = await self._requester.request(
+                E.QUERY_USERS_IN_ORG, path={"org_id": oid}, query=query
+            )
+            return _users_page(data, page_number, page_size)
+
+        return fetch
+
+    async def fetch_signup_query_params(self, user_id: str) -> dict[str, str] | None:
+        """The query parameters the user signed up with, or ``None`` for a missing user."""
+        uid = v.uuid_str(user_id, "user_id")
+        data = await lookup(self._requester, E.FETCH_USER_SIGNUP_PARAMS, path={"user_id": uid})
+        if data is NOT_FOUND:
+            return None
+        params = data.get("user_signup_query_parameters") if isinstance(data, dict) else None
+        return structure(params or {}, dict[str, str], what="signup query parameters")
+
+    async def fetch_mfa_methods(self, user_id: str) -> MfaMethods | None:
+        """The user's MFA setup (``MfaMethods.type is None`` when none), or ``None``."""
+        uid = v.uuid_str(user_id, "user_id")
+        data = await lookup(self._requester, E.FETCH_USER_MFA_METHODS, path={"user_id": uid})
+        if data is NOT_FOUND:
+            return None
+        setup = data.get("mfa_setup") if isinstance(data, dict) else None
+        return structure(setup or {}, MfaMethods)
+
+    async def fetch_oauth_tokens(self, user_id: str) -> dict[str, OAuthToken] | None:
+        """The user's social-login tokens keyed by provider, or ``None`` for a missing user."""
+        uid = v.uuid_str(user_id, "user_id")
+        data = await lookup(self._requester, E.FETCH_USER_OAUTH_TOKENS, path={"user_id": uid})
+        if data is NOT_FOUND:
+            return None
+        if isinstance(data, list):
+            tokens = structure(data, tuple[OAuthToken, ...], what="OAuth tokens")
+            return {t.token_provider or str(i): t for i, t in enumerate(tokens)}
+        return structure(data or {}, dict[str, OAuthToken], what="OAuth tokens")
+
+    async def fetch_fresh_provider_token(
+        self, user_id: str, provider: SocialProvider | str
+    ) -> OAuthToken | None:
+        """A freshly refreshed token from ``provider``, or ``None`` when there is none."""
+        uid = v.uuid_str(user_id, "user_id")
+        name = v.choice(provider, SocialProvider, "provider").value
+        data = await lookup(
+            self._requester,
+            E.FETCH_FRESH_PROVIDER_TOKEN,
+            path={"user_id": uid, "provider": name},
+        )
+        return None if data is NOT_FOUND else structure(data, OAuthToken)
+
+    # Writes ------------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        email: str,
+        email_confirmed: bool = False,
+        send_email_to_confirm_email_address: bool = True,
+        ask_user_to_update_password_on_login: bool = False,
+        password: str | None = None,
+        username: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        properties: JSONObject | None = None,
+        ignore_domain_restrictions: bool = False,
+    ) -> CreatedUser:
+        """Create a user. Never retried once sent: a lost answer raises ``OutcomeUnknownError``
+        (look the user up by email before trying again)."""
+        body: dict[str, object] = {
+            "email": v.email(email),
+            "email_confirmed": email_confirmed,
+            "send_email_to_confirm_email_address": send_email_to_confirm_email_address,
+            "ask_user_to_update_password_on_login": ask_user_to_update_password_on_login,
+            "ignore_domain_restrictions": ignore_domain_restrictions,
+            **drop_none(
+                password=None if password is None else v.text(password, "password"),
+                username=None if username is None else v.text(username, "username"),
+                first_name=first_name,
+                last_name=last_name,
+                properties=v.json_object(properties, "properties"),
+            ),
+        }
+        data = await self._requester.request(E.CREATE_USER, json_body=body)
+        return structure(data, CreatedUser)
+
+    async def update(
+        self,
+        user_id: str,
+        *,
+        username: Unsettable[str | None] = UNSET,
+        first_name: Unsettable[str | None] = UNSET,
+        last_name: Unsettable[str | None] = UNSET,
+        picture_url: Unsettable[str | None] = UNSET,
+        metadata: Unsettable[JSONObject | None] = UNSET,
+        properties: Unsettable[JSONObject | None] = UNSET,
+        update_password_required: Unsettable[bool] = UNSET,
+        legacy_user_id: Unsettable[str | None] = UNSET,
+    ) -> None:
+        """Change the given fields; fields left ``UNSET`` are not sent and stay as they are."""
+        fields: dict[str, object] = {
+            "username": username,
+            "first_name": first_name,
+            "last_name": last_name,
+            "picture_url": picture_url,
+            "metadata": metadata,
+            "properties": properties,
+            "update_password_required": update_password_required,
+            "legacy_user_id": legacy_user_id,
+        }
+        body = {k: val for k, val in fields.items() if val is not UNSET}
+        for name in ("metadata", "properties"):
+            if body.get(name) is not None:
+                v.json_object(body[name], name)
+        await self._write(E.UPDATE_USER, user_id, body)
+
+    async def update_email(
+        self, user_id: str, *, new_email: str, require_email_confirmation: bool = True
+    ) -> None:
+        """Change the email; with confirmation required, the change waits for the user."""
+        body: dict[str, object] = {
+            "new_email": v.email(new_email, "new_email"),
+            "require_email_confirmation": require_email_confirmation,
+        }
+        await self._write(E.UPDATE_USER_EMAIL, user_id, body)
+
+    async def update_password(
+        self, user_id: str, *, password: str, ask_user_to_update_password_on_login: bool = False
+    ) -> None:
+        body: dict[str, object] = {
+            "password": v.text(password, "password"),
+            "ask_user_to_update_password_on_login": ask_user_to_update_password_on_login,
+        }
+        await self._write(E.UPDATE_USER_PASSWORD, user_id, body)
+
+    async def clear_password(self, user_id: str) -> None:
+        await self._write(E.CLEAR_USER_PASSWORD, user_id)
+
+    async def delete(self, user_id: str) -> None:
+        """Delete the user and their memberships. Cannot be undone."""
+        await self._write(E.DELETE_USER, user_id)
+
+    async def disable(self, user_id: str) -> None:
+        """Block sign-in and end the user's sessions."""
+        await self._write(E.DISABLE_USER, user_id)
+
+    async def enable(self, user_id: str) -> None:
+        await self._write(E.ENABLE_USER, user_id)
+
+    async def disable_2fa(self, user_id: str) -> None:
+        await self._write(E.DISABLE_USER_2FA, user_id)
+
+    async def logout_all_sessions(self, user_id: str) -> None:
+        await self._write(E.LOGOUT_ALL_SESSIONS, user_id)
+
+    async def enable_can_create_orgs(self, user_id: str) -> None:
+        await self._write(E.ENABLE_CAN_CREATE_ORGS, user_id)
+
+    async def disable_can_create_orgs(self, user_id: str) -> None:
+        await self._write(E.DISABLE_CAN_CREATE_ORGS, user_id)
+
+    async def resend_email_confirmation(self, user_id: str) -> None:
+        """Send the confirmation email again. Not retried: it would send two emails."""
+        body = {"user_id": v.uuid_str(user_id, "user_id")}
+        await self._requester.request(E.RESEND_EMAIL_CONFIRMATION, json_body=body)
+
+    async def _write(
+        self, endpoint: E.Endpoint, user_id: str, body: dict[str, object] | None = None
+    ) -> None:
+        uid = v.uuid_str(user_id, "user_id")
+        if body is None:
+            await self._requester.request(endpoint, path={"user_id": uid})
+        else:
+            await self._requester.request(endpoint, path={"user_id": uid}, json_body=body)
+
+
+__all__ = ["BATCH_CHUNK_SIZE", "Users"]

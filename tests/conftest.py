@@ -1,0 +1,82 @@
+"""Shared fixtures.
+
+Async tests run on pytest-asyncio by default; a test (or module) marked ``anyio`` is left to
+anyio's plugin instead, so it can run on both asyncio and trio.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import respx
+
+from propelauth_async import AsyncPropelAuth
+
+AUTH_URL = "https://auth.example.com"
+API_KEY = "sk-test-0123456789abcdef-SECRET"
+V1 = AUTH_URL + "/api/backend/v1"
+USER_ID = "e9d3520f-836e-403c-82c2-09843517e1ce"
+ORG_ID = "2ef0e1fc-234f-4dc0-a50c-35adb1bbb7e4"
+
+
+def user_json(user_id: str = USER_ID, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "user_id": user_id,
+        "email": "ada@example.com",
+        "email_confirmed": True,
+        "has_password": True,
+        "username": "ada",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "picture_url": "https://img.example.com/ada.png",
+        "properties": {"plan": "pro"},
+        "metadata": {"crm": "A-17"},
+        "locked": False,
+        "enabled": True,
+        "mfa_enabled": False,
+        "can_create_orgs": True,
+        "created_at": 1645131680,
+        "last_active_at": 1650654711,
+        "update_password_required": False,
+        "legacy_user_id": None,
+    }
+    body.update(overrides)
+    return body
+
+
+def _marked_anyio(collector: Any, obj: Any) -> bool:
+    marks = list(getattr(obj, "pytestmark", []))
+    module = getattr(collector, "module", None)
+    marks += list(getattr(module, "pytestmark", []))
+    return any(mark.name == "anyio" for mark in marks)
+
+
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> None:
+    is_test = name.startswith("test") and inspect.iscoroutinefunction(obj)
+    if is_test and not _marked_anyio(collector, obj):
+        pytest.mark.asyncio(obj)
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    """A respx router for the auth host; every request must match a route."""
+    with respx.mock(base_url=V1, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+async def client(api: respx.MockRouter) -> AsyncIterator[AsyncPropelAuth]:
+    async with AsyncPropelAuth(
+        AUTH_URL, API_KEY, backoff_base=0.001, backoff_cap=0.01, total_timeout=10.0
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def log_records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.DEBUG)
+    return caplog

@@ -7,11 +7,13 @@ anyio's plugin instead, so it can run on both asyncio and trio.
 from __future__ import annotations
 
 import inspect
+import sys
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 import respx
 
 from propelauth_async import AsyncPropelAuth
@@ -48,10 +50,13 @@ def user_json(user_id: str = USER_ID, **overrides: Any) -> dict[str, Any]:
     return body
 
 
+def _marks(owner: Any) -> list[Any]:
+    marks = getattr(owner, "pytestmark", [])
+    return list(marks) if isinstance(marks, (list, tuple)) else [marks]
+
+
 def _marked_anyio(collector: Any, obj: Any) -> bool:
-    marks = list(getattr(obj, "pytestmark", []))
-    module = getattr(collector, "module", None)
-    marks += list(getattr(module, "pytestmark", []))
+    marks = _marks(obj) + _marks(sys.modules.get(getattr(obj, "__module__", ""), None))
     return any(mark.name == "anyio" for mark in marks)
 
 
@@ -68,7 +73,7 @@ def api() -> Iterator[respx.MockRouter]:
         yield router
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def client(api: respx.MockRouter) -> AsyncIterator[AsyncPropelAuth]:
     async with AsyncPropelAuth(
         AUTH_URL, API_KEY, backoff_base=0.001, backoff_cap=0.01, total_timeout=10.0

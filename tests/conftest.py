@@ -7,8 +7,8 @@ anyio's plugin instead, so it can run on both asyncio and trio.
 from __future__ import annotations
 
 import inspect
-import sys
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 

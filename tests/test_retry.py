@@ -27,8 +27,9 @@ from propelauth_async import (
     RateLimitError,
     ServerError,
     TransportError,
+    _ratelimit,
+    _transport,
 )
-from propelauth_async import _ratelimit, _transport
 from propelauth_async._retry import retry_after_seconds
 
 from .conftest import API_KEY, AUTH_URL, USER_ID, user_json

@@ -142,6 +142,12 @@ DISABLE_CAN_CREATE_ORGS = _e(
     "disable_user_can_create_orgs",
 )
 
+# Access tokens -------------------------------------------------------------------------------
+# Each call mints a new token: not replayed.
+CREATE_ACCESS_TOKEN = _e(
+    "access_tokens.create", "POST", V1 + "/access_token", "create_access_token"
+)
+
 # Token verification metadata (not one of the 79 methods: the official library fetches it at init).
 TOKEN_VERIFICATION_METADATA = _e(
     "tokens (key fetch)", "GET", "/api/v1/token_verification_metadata", None

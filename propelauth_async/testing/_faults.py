@@ -1,0 +1,184 @@
+"""Scripted failures and rate limiting for the emulator.
+
+A fault is matched by method and path (a path template from the endpoint table, a glob, or
+``None`` for any) and fires a fixed number of ``times`` or with a ``probability`` drawn from the
+emulator's seeded random generator, so a flaky-network test replays the same way every run.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import fnmatch
+import math
+import random
+import re
+import threading
+import time
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+import httpx
+
+FaultKind = Literal[
+    "status", "drop_before", "drop_after", "delay", "malformed_json", "truncated_json"
+]
+RetryAfterFormat = Literal["seconds", "http-date", "ms", "none"]
+
+
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """Raised by the app to drop the connection mid-response.
+
+    Over real HTTP uvicorn aborts the socket (the client sees the peer close without a complete
+    response); through ``httpx.ASGITransport`` this exception reaches the client as itself.
+    """
+
+
+@attrs.frozen(kw_only=True)
+class Fault:
+    """One kind of failure. Build it with the constructors below."""
+
+    kind: FaultKind
+    status: int = 503
+    html: bool = False
+    seconds: float = 0.0
+    after: bool = False
+
+    @classmethod
+    def error(cls, status: int = 503, *, html: bool = False) -> Fault:
+        """Answer ``status`` (JSON body, or an HTML page as a proxy would send) without acting."""
+        return cls(kind="status", status=status, html=html)
+
+    @classmethod
+    def drop_before(cls) -> Fault:
+        """Drop the connection before the request is processed: nothing changes."""
+        return cls(kind="drop_before")
+
+    @classmethod
+    def drop_after(cls) -> Fault:
+        """Apply the request, then drop the connection: the change is made, the answer lost."""
+        return cls(kind="drop_after")
+
+    @classmethod
+    def delay(cls, seconds: float, *, after: bool = False) -> Fault:
+        """Wait before answering; with ``after=True`` the request is applied first."""
+        return cls(kind="delay", seconds=seconds, after=after)
+
+    @classmethod
+    def malformed_json(cls) -> Fault:
+        """Apply the request and answer 200 with a body that is not JSON."""
+        return cls(kind="malformed_json")
+
+    @classmethod
+    def truncated_json(cls) -> Fault:
+        """Apply the request and answer 200 with the JSON cut off half-way."""
+        return cls(kind="truncated_json")
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    if "{" in path:
+        return re.compile(re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(path)) + "$")
+    return re.compile(fnmatch.translate(path))
+
+
+@attrs.define
+class _Rule:
+    fault: Fault
+    method: str | None
+    pattern: re.Pattern[str] | None
+    times: int | None
+    probability: float | None
+    fired: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.pattern is None or self.pattern.match(path) is not None
+
+
+class Faults:
+    """The scripted faults of one emulator."""
+
+    def __init__(self, seed: int | None) -> None:
+        self._rules: list[_Rule] = []
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        fault: Fault,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        times: int | None = 1,
+        probability: float | None = None,
+    ) -> None:
+        if probability is not None and not 0.0 < probability <= 1.0:
+            raise ValueError("probability must be in (0, 1]")
+        pattern = _path_pattern(path) if path is not None else None
+        rule = _Rule(fault, method.upper() if method else None, pattern, times, probability)
+        with self._lock:
+            self._rules.append(rule)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def pick(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for rule in self._rules:
+                if not rule.matches(method, path):
+                    continue
+                if rule.times is not None and rule.fired >= rule.times:
+                    continue
+                if rule.probability is not None and self._random.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                return rule.fault
+        return None
+
+    @property
+    def fired(self) -> Sequence[int]:
+        return [rule.fired for rule in self._rules]
+
+
+class TokenBucket:
+    """Per-API-key request bucket: ``rate`` tokens per second, holding at most ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self.rate = rate
+        self.burst = burst
+        self._tokens: dict[str, float] = {}
+        self._stamp: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """0 when the request may go ahead; otherwise the seconds until a token is free."""
+        with self._lock:
+            now = time.monotonic()
+            tokens = self._tokens.get(key, float(self.burst))
+            tokens = min(self.burst, tokens + (now - self._stamp.get(key, now)) * self.rate)
+            self._stamp[key] = now
+            if tokens >= 1.0:
+                self._tokens[key] = tokens - 1.0
+                return 0.0
+            self._tokens[key] = tokens
+            return (1.0 - tokens) / self.rate
+
+
+def rate_limited_response(wait: float, fmt: RetryAfterFormat) -> tuple[dict[str, str], bytes]:
+    """Headers and body of the 429, with the wait said in the configured way."""
+    seconds = max(1, math.ceil(wait))
+    headers: dict[str, str] = {"content-type": "text/plain; charset=utf-8"}
+    if fmt == "seconds":
+        headers["retry-after"] = str(seconds)
+    elif fmt == "ms":
+        headers["retry-after-ms"] = str(max(1, math.ceil(wait * 1000)))
+    elif fmt == "http-date":
+        headers["retry-after"] = email.utils.formatdate(time.time() + seconds, usegmt=True)
+    body = f"Rate limited. Please wait {seconds} seconds before trying again.".encode()
+    if fmt == "none":
+        body = b"Rate limited."
+    return headers, body

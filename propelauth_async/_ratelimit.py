@@ -2,16 +2,18 @@
 
 Every attempt of every coroutine sharing a client passes :meth:`RateLimiter.wait_turn`, so a
 429 seen by one coroutine holds back all of them instead of letting its siblings keep hitting
-the server. The bucket is a GCRA-style reservation: each waiter computes its own slot and
-sleeps exactly once, so ten thousand queued coroutines cost ten thousand wake-ups, not a storm.
+the server. The bucket is GCRA-style: the waiter at the head of a FIFO queue books the next
+slot and sleeps until it, so queued coroutines wake one at a time, never as a storm.
 
 Adaptive mode (on by default) does nothing until the first 429; from then on the client paces
-itself: the rate drops multiplicatively on each 429 and climbs additively after each quiet window.
+itself: the rate drops multiplicatively on each 429 (at most once a second) and climbs after each
+quiet second, by half again until the next 429 (slow start), then by a fixed step (AIMD).
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from contextlib import AbstractAsyncContextManager, nullcontext
 
 import anyio
@@ -19,6 +21,7 @@ import anyio
 _BETA = 0.7  # multiplicative decrease on a 429 (botocore uses 0.7 too)
 _WINDOW = 1.0  # seconds: the measuring window and the quiet period between increases
 _MIN_RATE = 1.0  # requests per second: adaptive mode never goes below this
+_SLOW_START_GROWTH = 1.5  # per quiet window, until the second 429 (then additive increase)
 
 
 class RateLimiter:
@@ -38,9 +41,9 @@ class RateLimiter:
         self._next_free = 0.0  # monotonic time of the next free slot
         self._paused_until = 0.0
         self._slots = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
-        self._window_start = time.monotonic()
-        self._window_sends = 0
-        self._measured_rate: float | None = None
+        self._turn = anyio.Lock()
+        self._successes: deque[float] = deque(maxlen=100_000)
+        self._slow_start = True
         self._last_decrease = float("-inf")
         self._last_increase = float("-inf")
         self._increase_step = _MIN_RATE
@@ -57,40 +60,38 @@ class RateLimiter:
         return self._slots if self._slots is not None else nullcontext()
 
     async def wait_turn(self) -> None:
-        """Wait for a pause to end and for this request's slot in the bucket."""
-        now = time.monotonic()
-        if self._rate is None and self._paused_until <= now:
-            self._count_send(now)
+        """Wait for a pause to end and for this request's slot in the bucket.
+
+        Waiters queue on a FIFO lock and only the head books a slot, at the rate in force when
+        it reaches the head: a rate change applies to the very next request, and ten thousand
+        waiters still wake one at a time.
+        """
+        if self._rate is None and self._paused_until <= time.monotonic():
+            self.requests_started += 1
             return
-        while True:
-            now = time.monotonic()
-            if self._paused_until > now:
-                await anyio.sleep(self._paused_until - now)
-                continue
-            if self._rate is None:
-                break
-            interval = 1.0 / self._rate
-            earliest = now - (self._burst - 1) * interval
-            slot = max(self._next_free, earliest)
-            self._next_free = slot + interval
-            if slot <= now:
-                break
-            await anyio.sleep(slot - now)
-            if self._paused_until <= time.monotonic():
-                break
-        self._count_send(time.monotonic())
-
-    def _count_send(self, now: float) -> None:
+        async with self._turn:
+            while True:
+                now = time.monotonic()
+                if self._paused_until > now:
+                    await anyio.sleep(self._paused_until - now)
+                    continue
+                if self._rate is None:
+                    break
+                interval = 1.0 / self._rate
+                slot = max(self._next_free, now - (self._burst - 1) * interval)
+                if slot <= now:
+                    self._next_free = slot + interval
+                    break
+                await anyio.sleep(slot - now)
         self.requests_started += 1
-        self._window_sends += 1
-        elapsed = now - self._window_start
-        if elapsed >= _WINDOW:
-            self._measured_rate = self._window_sends / elapsed
-            self._window_start = now
-            self._window_sends = 0
 
-    def record_rate_limited(self, wait: float | None) -> None:
-        """A 429 arrived: pause everyone for ``wait`` seconds and, if adaptive, slow down."""
+    def record_rate_limited(self, wait: float | None, *, hinted: bool = False) -> None:
+        """A 429 arrived: pause everyone for ``wait`` seconds and, if adaptive, slow down.
+
+        ``hinted`` says the wait came from the server. A token bucket's wait under a second is
+        the time until its next token, so ``1 / wait`` is the server's own rate, the best
+        estimate there is; otherwise we take what got through in the last second, times 0.7.
+        """
         self.rate_limited += 1
         now = time.monotonic()
         if wait is not None and wait > 0:
@@ -98,24 +99,33 @@ class RateLimiter:
             self._next_free = max(self._next_free, self._paused_until)
         if not self._adaptive or now - self._last_decrease < _WINDOW:
             return
-        observed = self._observed_rate(now)
-        current = self._rate if self._rate is not None else observed
-        self._rate = max(_MIN_RATE, min(current, observed) * _BETA)
-        self._increase_step = max(_MIN_RATE, self._rate * 0.1)
+        if hinted and wait is not None and 0 < wait < 1.0:
+            estimate = 0.9 / wait
+        else:
+            estimate = self._successes_last_window(now) * _BETA
+        if self._rate is not None:
+            estimate = min(estimate, self._rate * _BETA)
+            self._slow_start = False  # a second 429: the ceiling is near, climb gently now
+        self._rate = max(_MIN_RATE, estimate)
+        self._increase_step = max(_MIN_RATE, self._rate * 0.2)
         self._last_decrease = now
         self._last_increase = now
 
     def record_success(self) -> None:
         """A request went through: after a quiet window, raise the adaptive rate a step."""
+        now = time.monotonic()
+        self._successes.append(now)
         if self._rate is None or not self._adaptive or self._last_decrease == float("-inf"):
             return
-        now = time.monotonic()
         if now - self._last_increase >= _WINDOW:
-            self._rate += self._increase_step
+            if self._slow_start:
+                self._rate *= _SLOW_START_GROWTH
+            else:
+                self._rate += self._increase_step
             self._last_increase = now
 
-    def _observed_rate(self, now: float) -> float:
-        elapsed = now - self._window_start
-        current = self._window_sends / elapsed if elapsed > 0.05 else 0.0
-        candidates = [r for r in (self._measured_rate, current) if r]
-        return max(candidates) if candidates else _MIN_RATE * 10
+    def _successes_last_window(self, now: float) -> float:
+        recent = self._successes
+        while recent and recent[0] < now - _WINDOW:
+            recent.popleft()
+        return float(len(recent))

@@ -131,6 +131,18 @@ def _from_body(body: bytes) -> float | None:
     return _finite_non_negative(float(match.group(1))) if match else None
 
 
+def retry_after_is_precise(headers: Mapping[str, str]) -> bool:
+    """Whether the server's wait has sub-second precision (a bucket's exact refill time).
+
+    An HTTP-date or a whole number of seconds is rounded up, so it says little about the
+    server's rate; ``retry-after-ms`` or a fractional ``retry-after`` says a lot.
+    """
+    if _parse_float(headers.get("retry-after-ms")) is not None:
+        return True
+    raw = headers.get("retry-after")
+    return raw is not None and "." in raw and _parse_float(raw) is not None
+
+
 def retry_after_seconds(
     headers: Mapping[str, str], body: bytes = b"", *, now: float | None = None
 ) -> float | None:

@@ -26,7 +26,13 @@ from . import errors
 from ._endpoints import Endpoint
 from ._ratelimit import RateLimiter
 from ._responses import decode_json, error_from_response
-from ._retry import Failure, RetryPolicy, may_retry, retry_after_seconds
+from ._retry import (
+    Failure,
+    RetryPolicy,
+    may_retry,
+    retry_after_is_precise,
+    retry_after_seconds,
+)
 
 logger = logging.getLogger("propelauth_async")
 
@@ -192,13 +198,15 @@ class Requester:
         )
         if status == 429:
             if retry_after is not None and retry_after > self.policy.max_retry_wait:
-                self.limiter.record_rate_limited(retry_after)
+                self.limiter.record_rate_limited(retry_after, hinted=True)
                 raise error
             done = call.failures.get(Failure.RATE_LIMITED, 0)
             wait = retry_after
             if wait is None:
                 wait = self.policy.backoff(done, Failure.RATE_LIMITED)
-            self.limiter.record_rate_limited(wait)
+            self.limiter.record_rate_limited(
+                wait, hinted=retry_after is not None and retry_after_is_precise(response.headers)
+            )
             raise _Retryable(error, Failure.RATE_LIMITED, wait)
         if status == 408 or status >= 500:
             call.maybe_applied = True

@@ -47,7 +47,12 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def fast(api: respx.MockRouter) -> AsyncIterator[AsyncPropelAuth]:
     async with AsyncPropelAuth(
-        AUTH_URL, API_KEY, backoff_base=0.001, backoff_cap=0.005, total_timeout=10.0
+        AUTH_URL,
+        API_KEY,
+        backoff_base=0.001,
+        backoff_cap=0.005,
+        total_timeout=10.0,
+        adaptive_rate_limit=False,  # pacing is tested in test_ratelimit.py
     ) as client:
         yield client
 

@@ -1,0 +1,221 @@
+"""The emulator itself: tokens, rules, counters, faults, serving and the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.errors import BadSignatureError
+from joserfc.jwk import RSAKey
+
+from propelauth_async.testing import Emulator, Fault, RoleHierarchy, run_emulator, serve_emulator
+
+
+def _decode(token: str, pem: str) -> dict[str, object]:
+    return dict(jwt.decode(token, RSAKey.import_key(pem), algorithms=["RS256"]).claims)
+
+
+async def test_metadata_and_access_token_endpoints() -> None:
+    async with serve_emulator() as emu:
+        org = emu.add_org("Acme")
+        uid = emu.add_user("ada@x.io", first_name="Ada")
+        emu.add_member(org, uid, "Admin")
+        headers = {"authorization": f"Bearer {emu.api_key}", "x-propelauth-url": "auth.acme.io"}
+        async with httpx.AsyncClient(base_url=emu.url or "", headers=headers) as http:
+            new = (await http.get("/api/v1/token_verification_metadata")).json()
+            old = (await http.get("/api/backend/v1/token_verification_metadata")).json()
+            assert new["verifier_key_pem"] == old["public_key_pem"] == emu.public_key_pem
+            answer = await http.post(
+                "/api/backend/v1/access_token",
+                json={"user_id": uid, "duration_in_minutes": 5, "active_org_id": org},
+            )
+            assert answer.status_code == 200
+            claims = _decode(answer.json()["access_token"], emu.public_key_pem)
+            assert claims["iss"] == "https://auth.acme.io"
+            assert claims["user_id"] == uid
+            assert claims["email"] == "ada@x.io"
+            assert claims["exp"] - claims["iat"] == 300  # type: ignore[operator]
+            assert claims["login_method"] == {"login_method": "generated_from_backend_api"}
+            info = claims["org_member_info"]
+            assert isinstance(info, dict)
+            assert info["user_role"] == "Admin"
+            assert info["inherited_user_roles_plus_current_role"] == ["Admin", "Member"]
+            missing = await http.post(
+                "/api/backend/v1/access_token",
+                json={"user_id": "00000000-0000-4000-8000-000000000000", "duration_in_minutes": 5},
+            )
+            assert missing.status_code == 403
+            too_long = await http.post(
+                "/api/backend/v1/access_token", json={"user_id": uid, "duration_in_minutes": 1441}
+            )
+            assert too_long.status_code == 400
+            assert "duration_in_minutes" in too_long.json()
+
+
+def test_mint_and_rotate() -> None:
+    emu = Emulator()
+    org = emu.add_org("Acme")
+    uid = emu.add_user("ada@x.io")
+    emu.add_member(org, uid, "Owner")
+    token = emu.mint_access_token(uid, expires_in=60)
+    claims = _decode(token, emu.public_key_pem)
+    assert claims["iss"] == emu.issuer
+    orgs = claims["org_id_to_org_member_info"]
+    assert isinstance(orgs, dict)
+    assert orgs[org]["user_permissions"][:2] == ["org:manage_billing", "org:delete"]
+    old_pem = emu.public_key_pem
+    emu.rotate_key()
+    assert emu.public_key_pem != old_pem
+    with pytest.raises(BadSignatureError):
+        _decode(token, emu.public_key_pem)
+
+
+def test_access_token_creation_can_be_switched_off() -> None:
+    emu = Emulator(access_tokens_enabled=False)
+    uid = emu.add_user("ada@x.io")
+    with run_emulator(emu) as served:
+        answer = httpx.post(
+            f"{served.url}/api/backend/v1/access_token",
+            headers={"authorization": f"Bearer {served.api_key}"},
+            json={"user_id": uid, "duration_in_minutes": 5},
+        )
+    assert answer.status_code == 404
+
+
+def test_rules_for_users_and_roles() -> None:
+    emu = Emulator(
+        roles=RoleHierarchy(
+            roles=("Boss", "Staff"), permissions={"Boss": ("fire",), "Staff": ("read",)}
+        )
+    )
+    uid = emu.add_user("Ada@X.io", username="Ada")
+    with pytest.raises(Exception, match="Email already exists"):
+        emu.add_user("ada@x.io")
+    with pytest.raises(Exception, match="Username already exists"):
+        emu.add_user("other@x.io", username="ADA")
+    org = emu.add_org("Acme")
+    emu.add_member(org, uid, "Boss")
+    user = emu.user(uid)
+    assert user is not None
+    assert user.org_id_to_org_info is not None
+    info = user.org_id_to_org_info[org]
+    assert info.inherited_user_roles_plus_current_role == ("Boss", "Staff")
+    assert info.user_permissions == ("fire", "read")
+    with pytest.raises(Exception, match="Unknown role"):
+        emu.add_member(org, emu.add_user("b@x.io"), "Admin")
+
+
+def test_ids_and_timestamps() -> None:
+    emu = Emulator()
+    uid = emu.add_user("ada@x.io")
+    assert len(uid) == 36
+    assert uid[14] == "4"  # UUIDv4
+    record = emu.user_record(uid)
+    assert abs(record.created_at - time.time()) < 5
+
+
+async def test_counters_and_seeded_probabilistic_faults() -> None:
+    def run(seed: int) -> list[int]:
+        emu = Emulator(seed=seed)
+        emu.inject(Fault.error(500), path="/api/backend/v1/user/*", times=None, probability=0.5)
+        statuses = []
+        with run_emulator(emu) as served:
+            with httpx.Client(
+                base_url=served.url or "", headers={"authorization": f"Bearer {served.api_key}"}
+            ) as http:
+                for _ in range(20):
+                    statuses.append(http.get("/api/backend/v1/user/email?email=a@b.io").status_code)
+            assert served.stats.requests == 20
+            assert served.stats.faults == statuses.count(500)
+        return statuses
+
+    first = run(7)
+    assert first == run(7)
+    assert set(first) == {404, 500}
+
+
+def test_rate_limit_counts_and_headers() -> None:
+    emu = Emulator(rate_limit=1, burst=2, retry_after_format="http-date")
+    with (
+        run_emulator(emu) as served,
+        httpx.Client(
+            base_url=served.url or "", headers={"authorization": f"Bearer {served.api_key}"}
+        ) as http,
+    ):
+        answers = [http.get("/api/backend/v1/user/query") for _ in range(4)]
+    assert [a.status_code for a in answers][:2] == [200, 200]
+    assert answers[-1].status_code == 429
+    assert "GMT" in answers[-1].headers["retry-after"]
+    assert "Rate limited. Please wait" in answers[-1].text
+    assert emu.stats.rate_limited == 2
+
+
+def test_unknown_route_and_bad_key() -> None:
+    with run_emulator() as served, httpx.Client(base_url=served.url or "") as http:
+        assert http.get("/api/backend/v1/user/query").status_code == 401
+        ok = {"authorization": f"Bearer {served.api_key}"}
+        assert http.get("/api/backend/v1/nothing", headers=ok).status_code == 404
+
+
+async def test_startup_is_fast_and_shutdown_is_clean() -> None:
+    start = time.perf_counter()
+    async with serve_emulator() as emu:
+        started = time.perf_counter() - start
+        url = emu.url
+        async with emu.client() as client:
+            await client.users.query()
+    assert started < 1.0
+    assert not [t for t in threading.enumerate() if t.name.startswith("propelauth-emulator")]
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/api/backend/v1/user/query")  # noqa: ASYNC210 - server is gone
+
+
+def test_command_line_serves_and_prints_url_and_key() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "propelauth_async",
+            "emulator",
+            "--port",
+            "0",
+            "--api-key",
+            "cli-key",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.rsplit(" ", 1)[-1].strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert proc.stdout.readline().strip() == f"PROPELAUTH_AUTH_URL={url}"
+        assert proc.stdout.readline().strip() == "PROPELAUTH_API_KEY=cli-key"
+        answer = httpx.get(
+            f"{url}/api/backend/v1/user/query", headers={"authorization": "Bearer cli-key"}
+        )
+        assert answer.json()["total_users"] == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_demo_runs_and_exits_zero() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "propelauth_async", "demo", "--users", "20"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rate-limited and absorbed" in result.stdout
+    assert "Traceback" not in result.stderr

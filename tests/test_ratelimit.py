@@ -1,0 +1,115 @@
+"""The client-wide limiter: pause gate, bucket pacing, AIMD, concurrency cap (asyncio and trio)."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import pytest
+
+from propelauth_async._ratelimit import RateLimiter
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+async def test_unlimited_by_default() -> None:
+    limiter = RateLimiter()
+    start = time.monotonic()
+    for _ in range(1000):
+        await limiter.wait_turn()
+    assert time.monotonic() - start < 0.5
+    assert limiter.current_rate is None
+    assert limiter.requests_started == 1000
+
+
+async def test_pause_holds_everyone() -> None:
+    limiter = RateLimiter(adaptive=False)
+    limiter.record_rate_limited(0.3)
+    start = time.monotonic()
+    async with anyio.create_task_group() as group:
+        for _ in range(5):
+            group.start_soon(limiter.wait_turn)
+    assert time.monotonic() - start >= 0.28
+    assert limiter.current_rate is None  # not adaptive: no pacing afterwards
+
+
+async def test_bucket_paces_to_the_rate() -> None:
+    limiter = RateLimiter(rate=50, burst=5)
+    start = time.monotonic()
+    async with anyio.create_task_group() as group:
+        for _ in range(25):
+            group.start_soon(limiter.wait_turn)
+    elapsed = time.monotonic() - start
+    assert 0.35 <= elapsed <= 1.0  # 5 at once, then 20 more at 50/s
+
+
+async def test_first_429_arms_pacing_from_a_precise_hint() -> None:
+    limiter = RateLimiter()
+    limiter.record_rate_limited(0.04, hinted=True)
+    assert limiter.current_rate == pytest.approx(0.9 / 0.04)
+
+
+async def test_first_429_without_hint_uses_recent_successes() -> None:
+    limiter = RateLimiter()
+    for _ in range(20):
+        limiter.record_success()
+    limiter.record_rate_limited(1.0)
+    assert limiter.current_rate == pytest.approx(14.0)  # 20 in the last second, times 0.7
+
+
+async def test_decrease_at_most_once_a_window_and_slow_start_then_additive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    limiter = RateLimiter()
+    limiter.record_rate_limited(0.1, hinted=True)
+    armed = limiter.current_rate
+    assert armed == pytest.approx(9.0)
+    limiter.record_rate_limited(0.1, hinted=True)  # same window: no second decrease
+    assert limiter.current_rate == armed
+    clock[0] += 1.5
+    limiter.record_success()
+    assert limiter.current_rate == pytest.approx(armed * 1.5)  # slow start
+    clock[0] += 1.5
+    limiter.record_rate_limited(0.1, hinted=True)  # second 429: multiplicative decrease
+    lowered = limiter.current_rate
+    assert lowered is not None
+    assert lowered < armed * 1.5
+    clock[0] += 1.5
+    limiter.record_success()
+    assert limiter.current_rate == pytest.approx(lowered + max(1.0, lowered * 0.2))  # additive
+
+
+async def test_concurrency_cap() -> None:
+    limiter = RateLimiter(max_concurrency=2)
+    running = 0
+    peak = 0
+
+    async def work() -> None:
+        nonlocal running, peak
+        await limiter.wait_turn()
+        async with limiter.slot():
+            running += 1
+            peak = max(peak, running)
+            await anyio.sleep(0.01)
+            running -= 1
+
+    async with anyio.create_task_group() as group:
+        for _ in range(10):
+            group.start_soon(work)
+    assert peak == 2
+
+
+async def test_cancelled_waiter_leaves_the_queue() -> None:
+    limiter = RateLimiter(rate=1, burst=1)
+    await limiter.wait_turn()
+    with anyio.move_on_after(0.1):
+        await limiter.wait_turn()  # would wait ~1 s
+    with anyio.fail_after(2):
+        await limiter.wait_turn()  # the queue still works after a cancelled waiter

@@ -30,6 +30,20 @@ from .errors import (
     UserNotFoundError,
 )
 from .models.membership import OrgMemberInfo
+from .models.orgs import (
+    AzureOidcIdp,
+    CreatedOrg,
+    CustomRoleMapping,
+    GenericOidcIdp,
+    MappedRole,
+    OktaOidcIdp,
+    Org,
+    OrgOrderBy,
+    PendingInvite,
+    SamlConnectionLink,
+    SamlIdpProvider,
+    SamlSpMetadata,
+)
 from .models.users import (
     CreatedUser,
     MfaMethods,
@@ -42,6 +56,18 @@ from .models.users import (
 from .pagination import AsyncPager, Page
 
 __all__ = [
+    "SamlSpMetadata",
+    "SamlIdpProvider",
+    "SamlConnectionLink",
+    "PendingInvite",
+    "OrgOrderBy",
+    "Org",
+    "OktaOidcIdp",
+    "MappedRole",
+    "GenericOidcIdp",
+    "CustomRoleMapping",
+    "CreatedOrg",
+    "AzureOidcIdp",
     "UNSET",
     "APIError",
     "AccessDeniedError",

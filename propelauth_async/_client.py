@@ -15,6 +15,9 @@ from ._retry import RetryPolicy
 from ._transport import Requester
 from ._version import __version__
 from .errors import ConfigurationError
+from .resources.invites import Invites
+from .resources.orgs import Orgs
+from .resources.role_mappings import RoleMappings
 from .resources.users import Users
 
 if TYPE_CHECKING:
@@ -173,6 +176,18 @@ class AsyncPropelAuth:
     @cached_property
     def users(self) -> Users:
         return Users(self._requester)
+
+    @cached_property
+    def orgs(self) -> Orgs:
+        return Orgs(self._requester, self.users)
+
+    @cached_property
+    def invites(self) -> Invites:
+        return Invites(self._requester)
+
+    @cached_property
+    def role_mappings(self) -> RoleMappings:
+        return RoleMappings(self._requester)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in). Safe to call twice."""

@@ -142,6 +142,99 @@ DISABLE_CAN_CREATE_ORGS = _e(
     "disable_user_can_create_orgs",
 )
 
+# Organizations -------------------------------------------------------------------------------
+FETCH_ORG = _e("orgs.fetch", "GET", V1 + "/org/{org_id}", "fetch_org")
+QUERY_ORGS = _e("orgs.query / orgs.iter", "GET", V1 + "/org/query", "fetch_org_by_query")
+CREATE_ORG = _e("orgs.create", "POST", V1 + "/org/", "create_org")
+UPDATE_ORG = _e("orgs.update", "PUT", V1 + "/org/{org_id}", "update_org_metadata")
+SUBSCRIBE_ORG_TO_ROLE_MAPPING = _e(
+    "orgs.subscribe_to_role_mapping", "PUT", V1 + "/org/{org_id}", "subscribe_org_to_role_mapping"
+)
+DELETE_ORG = _e("orgs.delete", "DELETE", V1 + "/org/{org_id}", "delete_org")
+# Membership changes are idempotent by meaning, but a retried add after a lost answer would
+# answer "already a member" (400); we keep them unreplayed and let the caller look.
+ADD_USER_TO_ORG = _e("orgs.add_user", "POST", V1 + "/org/add_user", "add_user_to_org")
+REMOVE_USER_FROM_ORG = _e(
+    "orgs.remove_user", "POST", V1 + "/org/remove_user", "remove_user_from_org"
+)
+CHANGE_USER_ROLE_IN_ORG = _e(
+    "orgs.change_role", "POST", V1 + "/org/change_role", "change_user_role_in_org", replay_safe=True
+)
+ALLOW_ORG_SAML = _e(
+    "orgs.allow_saml",
+    "POST",
+    V1 + "/org/{org_id}/allow_saml",
+    "allow_org_to_setup_saml_connection",
+    replay_safe=True,
+)
+DISALLOW_ORG_SAML = _e(
+    "orgs.disallow_saml",
+    "POST",
+    V1 + "/org/{org_id}/disallow_saml",
+    "disallow_org_to_setup_saml_connection",
+    replay_safe=True,
+)
+CREATE_SAML_CONNECTION_LINK = _e(
+    "orgs.create_saml_connection_link",
+    "POST",
+    V1 + "/org/{org_id}/create_saml_connection_link",
+    "create_org_saml_connection_link",
+)
+FETCH_SAML_SP_METADATA = _e(
+    "orgs.fetch_saml_sp_metadata",
+    "GET",
+    V1 + "/saml_sp_metadata/{org_id}",
+    "fetch_saml_sp_metadata",
+)
+SET_SAML_IDP_METADATA = _e(
+    "orgs.set_saml_idp_metadata",
+    "POST",
+    V1 + "/saml_idp_metadata",
+    "set_saml_idp_metadata",
+    replay_safe=True,
+)
+SET_OIDC_IDP_METADATA = _e(
+    "orgs.set_oidc_idp_metadata",
+    "POST",
+    V1 + "/oidc_idp_metadata",
+    "set_oidc_idp_metadata",
+    replay_safe=True,
+)
+SAML_GO_LIVE = _e(
+    "orgs.saml_go_live",
+    "POST",
+    V1 + "/saml_idp_metadata/go_live/{org_id}",
+    "saml_go_live",
+    replay_safe=True,
+)
+DELETE_SAML_CONNECTION = _e(
+    "orgs.delete_saml_connection",
+    "DELETE",
+    V1 + "/saml_idp_metadata/{org_id}",
+    "delete_saml_connection",
+)
+
+# Invites and role mappings -------------------------------------------------------------------
+# An invite sends an email: never replayed.
+INVITE_USER_TO_ORG = _e(
+    "invites.invite_by_email", "POST", V1 + "/invite_user", "invite_user_to_org"
+)
+INVITE_USER_TO_ORG_BY_ID = _e(
+    "invites.invite_by_user_id", "POST", V1 + "/invite_user_by_id", "invite_user_to_org_by_user_id"
+)
+FETCH_PENDING_INVITES = _e(
+    "invites.query_pending / invites.iter_pending",
+    "GET",
+    V1 + "/pending_org_invites",
+    "fetch_pending_invites",
+)
+REVOKE_PENDING_INVITE = _e(
+    "invites.revoke", "DELETE", V1 + "/pending_org_invites", "revoke_pending_org_invite"
+)
+FETCH_CUSTOM_ROLE_MAPPINGS = _e(
+    "role_mappings.fetch_all", "GET", V1 + "/custom_role_mappings", "fetch_custom_role_mappings"
+)
+
 # Access tokens -------------------------------------------------------------------------------
 # Each call mints a new token: not replayed.
 CREATE_ACCESS_TOKEN = _e(

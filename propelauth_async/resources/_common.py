@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 import anyio
@@ -72,9 +72,26 @@ def make_pager(
     )
 
 
+def role_body(org_id: str, role: str, additional_roles: Collection[str]) -> dict[str, object]:
+    """The org, role and additional roles of a membership or an invite, checked."""
+    return {
+        "org_id": v.uuid_str(org_id, "org_id"),
+        "role": v.text(role, "role"),
+        "additional_roles": v.string_list(additional_roles, "additional_roles"),
+    }
+
+
 def drop_none(**fields: object) -> dict[str, object]:
     """The keyword arguments whose value is not ``None`` (the wire's "sent only if given")."""
     return {k: v for k, v in fields.items() if v is not None}
 
 
-__all__ = ["NOT_FOUND", "NO_BODY", "drop_none", "gather_chunks", "lookup", "make_pager"]
+__all__ = [
+    "NOT_FOUND",
+    "NO_BODY",
+    "drop_none",
+    "gather_chunks",
+    "lookup",
+    "make_pager",
+    "role_body",
+]

@@ -6,9 +6,22 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
+from .. import _endpoints as E
 from .._endpoints import Endpoint
 from ._request import Request
-from ._state import EmulatorError, Membership, OrgRecord, State, bad_request, new_id, not_found
+from ._state import (
+    EmulatorError,
+    InviteRecord,
+    Membership,
+    OrgRecord,
+    State,
+    bad_request,
+    new_id,
+    not_found,
+    paged,
+)
 
 Handler = Callable[[State, Request], Any]
 
@@ -115,6 +128,341 @@ def delete_org(state: State, org_id: str) -> None:
     del state.orgs[org_id]
 
 
-ROUTES: dict[Endpoint, Handler] = {}
+# HTTP handlers ---------------------------------------------------------------------------------
 
-__all__ = ["ROUTES", "EmulatorError", "add_member", "create_org_record", "delete_org"]
+_ORDER: dict[str, Callable[[OrgRecord], Any]] = {
+    "CREATED_AT_ASC": lambda o: o.created_at,
+    "CREATED_AT_DESC": lambda o: o.created_at,
+    "NAME": lambda o: o.name.lower(),
+}
+_OIDC_FIELDS = {
+    "Generic": ("auth_url", "token_url", "userinfo_url"),
+    "Okta": ("okta_sso_domain",),
+    "Azure": ("entra_tenant_id",),
+}
+
+
+def org_json(org: OrgRecord) -> dict[str, Any]:
+    return {
+        "org_id": org.org_id,
+        "name": org.name,
+        "url_safe_org_slug": org.url_safe_org_slug,
+        "can_setup_saml": org.can_setup_saml,
+        "is_saml_configured": org.is_saml_configured,
+        "is_saml_in_test_mode": org.is_saml_in_test_mode,
+        "max_users": org.max_users,
+        "metadata": dict(org.metadata),
+        "domain": org.domain,
+        "extra_domains": list(org.extra_domains),
+        "domain_autojoin": org.domain_autojoin,
+        "domain_restrict": org.domain_restrict,
+        "custom_role_mapping_name": org.custom_role_mapping_name,
+        "legacy_org_id": org.legacy_org_id,
+        "require_2fa_by": org.require_2fa_by,
+        "password_rotation_enabled": org.password_rotation_enabled,
+        "password_rotation_history_size": org.password_rotation_history_size,
+        "password_rotation_period": org.password_rotation_period,
+        "created_at": org.created_at,
+    }
+
+
+def _org_summary(org: OrgRecord) -> dict[str, Any]:
+    keys = (
+        "org_id",
+        "name",
+        "max_users",
+        "is_saml_configured",
+        "legacy_org_id",
+        "metadata",
+        "custom_role_mapping_name",
+        "created_at",
+    )
+    full = org_json(org)
+    return {k: full[k] for k in keys}
+
+
+def fetch_org(state: State, req: Request) -> Any:
+    return org_json(state.org(req.uuid("org_id")))
+
+
+def query_orgs(state: State, req: Request) -> Any:
+    state.require_b2b()
+    page_size = req.query_int("page_size", 10, 1, 100)
+    page_number = req.query_int("page_number", 0)
+    order_by = req.query.get("order_by") or "CREATED_AT_ASC"
+    if order_by not in _ORDER:
+        raise bad_request("order_by", "Invalid order")
+    name = (req.query_str("name") or "").lower()
+    legacy = req.query_str("legacy_org_id")
+    domain = (req.query_str("domain") or "").lower()
+    orgs = [
+        o
+        for o in state.orgs.values()
+        if name in o.name.lower()
+        and (legacy is None or o.legacy_org_id == legacy)
+        and (
+            not domain
+            or domain in {(o.domain or "").lower(), *(d.lower() for d in o.extra_domains)}
+        )
+    ]
+    if order_by != "CREATED_AT_ASC":
+        orgs.sort(key=_ORDER[order_by], reverse=order_by.endswith("_DESC"))
+    page = paged(
+        orgs, page_number=page_number, page_size=page_size, key="orgs", total_key="total_orgs"
+    )
+    page["orgs"] = [_org_summary(o) for o in page["orgs"]]
+    return page
+
+
+def create_org(state: State, req: Request) -> Any:
+    fields = {
+        "domain": req.field("domain", str, None) or None,
+        "domain_autojoin": req.field("enable_auto_joining_by_domain", bool, False),
+        "domain_restrict": req.field("members_must_have_matching_domain", bool, False),
+        "max_users": req.field("max_users", int, None),
+        "legacy_org_id": req.field("legacy_org_id", str, None) or None,
+        "custom_role_mapping_name": req.field("custom_role_mapping_name", str, None),
+    }
+    org = create_org_record(state, req.text("name"), fields)
+    return {"org_id": org.org_id, "name": org.name}
+
+
+_UPDATABLE: dict[str, tuple[str, type | tuple[type, ...]]] = {
+    "name": ("name", str),
+    "can_setup_saml": ("can_setup_saml", bool),
+    "metadata": ("metadata", dict),
+    "max_users": ("max_users", int),
+    "autojoin_by_domain": ("domain_autojoin", bool),
+    "restrict_to_domain": ("domain_restrict", bool),
+    "domain": ("domain", str),
+    "extra_domains": ("extra_domains", list),
+    "require_2fa_by": ("require_2fa_by", str),
+    "password_rotation_enabled": ("password_rotation_enabled", bool),
+    "password_rotation_history_size": ("password_rotation_history_size", int),
+    "password_rotation_period": ("password_rotation_period", int),
+    "legacy_org_id": ("legacy_org_id", str),
+    "custom_role_mapping_name": ("custom_role_mapping_name", str),
+}
+
+
+def update_org(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id"))
+    body = req.json()
+    changes: dict[str, Any] = {}
+    for wire, (attr, kind) in _UPDATABLE.items():
+        if wire in body:
+            changes[attr] = req.field(wire, kind, None)
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise bad_request("name", "Must not be empty")
+    max_users = changes.get("max_users")
+    if max_users is not None and max_users < max(1, len(org.members)):
+        raise bad_request("max_users", "Must be at least 1 and at least the current member count")
+    mapping = changes.get("custom_role_mapping_name")
+    if mapping is not None and mapping not in state.role_mappings:
+        raise bad_request("custom_role_mapping_name", "Unknown role mapping")
+    for attr, value in changes.items():
+        setattr(org, attr, [] if attr == "extra_domains" and value is None else value)
+    return {}
+
+
+def delete_org_route(state: State, req: Request) -> Any:
+    delete_org(state, req.uuid("org_id"))
+    return {}
+
+
+def add_user_route(state: State, req: Request) -> Any:
+    add_member(
+        state,
+        req.uuid("org_id", req.text("org_id")),
+        req.uuid("user_id", req.text("user_id")),
+        req.text("role"),
+        req.string_list("additional_roles"),
+    )
+    return {}
+
+
+def remove_user_route(state: State, req: Request) -> Any:
+    remove_member(
+        state, req.uuid("org_id", req.text("org_id")), req.uuid("user_id", req.text("user_id"))
+    )
+    return {}
+
+
+def change_role(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id", req.text("org_id")))
+    user_id = req.uuid("user_id", req.text("user_id"))
+    member = org.members.get(user_id)
+    if member is None:
+        raise not_found("membership")
+    role, additional = req.text("role"), req.string_list("additional_roles")
+    check_roles(state, org, role, additional)
+    member.role, member.additional_roles = role, additional
+    return {}
+
+
+def _saml_switch(allowed: bool) -> Handler:
+    def handle(state: State, req: Request) -> Any:
+        state.org(req.uuid("org_id")).can_setup_saml = allowed
+        return {}
+
+    return handle
+
+
+def saml_link(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id"))
+    expires = req.field("expires_in_seconds", int, 86400) if req.body else 86400
+    if expires < 1:
+        raise bad_request("expires_in_seconds", "Must be positive")
+    org.can_setup_saml = True
+    return {"url": f"https://{req.auth_host}/saml/setup/{org.org_id}/{new_id()}"}
+
+
+def saml_sp_metadata(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id"))
+    base = f"https://{req.auth_host}/saml/{org.org_id}"
+    return {
+        "entity_id": f"{base}/metadata",
+        "acs_url": f"{base}/acs",
+        "logout_url": f"{base}/logout",
+    }
+
+
+def set_saml_idp(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id", req.text("org_id")))
+    org.saml = {
+        name: req.text(name)
+        for name in ("idp_entity_id", "idp_sso_url", "idp_certificate", "provider")
+    }
+    org.is_saml_configured, org.is_saml_in_test_mode = True, True
+    return {}
+
+
+def set_oidc_idp(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id", req.text("org_id")))
+    idp_type = req.text("idp_type")
+    if idp_type not in _OIDC_FIELDS:
+        raise bad_request("idp_type", "Must be Generic, Okta or Azure")
+    settings = {
+        name: req.text(name) for name in ("client_id", "client_secret", *_OIDC_FIELDS[idp_type])
+    }
+    org.saml = {
+        "oidc": True,
+        "idp_type": idp_type,
+        "uses_pkce": req.field("uses_pkce", bool),
+        **settings,
+    }
+    org.is_saml_configured, org.is_saml_in_test_mode = True, True
+    return {}
+
+
+def saml_go_live(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id"))
+    if not org.is_saml_configured:
+        raise bad_request("org_id", "No SAML connection is configured")
+    org.is_saml_in_test_mode = False
+    return {}
+
+
+def delete_saml(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id"))
+    if not org.is_saml_configured:
+        raise not_found("SAML connection")
+    org.saml, org.is_saml_configured, org.is_saml_in_test_mode = {}, False, False
+    return {}
+
+
+def _invite(state: State, req: Request, email: str) -> Any:
+    org = state.org(req.uuid("org_id", req.text("org_id")))
+    role, additional = req.text("role"), req.string_list("additional_roles")
+    check_roles(state, org, role, additional)
+    check_domain(org, email)
+    existing = state.user_by_email(email)
+    if existing is not None and existing.user_id in org.members:
+        raise bad_request("email", "User is already a member of this organization")
+    pending = sum(1 for key in state.invites if key[0] == org.org_id)
+    check_capacity(org, adding=pending + 1)
+    state.invites[(org.org_id, email.lower())] = InviteRecord(
+        invitee_email=email, org_id=org.org_id, role_in_org=role, additional_roles_in_org=additional
+    )
+    return {}
+
+
+def invite_by_email(state: State, req: Request) -> Any:
+    return _invite(state, req, req.email())
+
+
+def invite_by_user_id(state: State, req: Request) -> Any:
+    return _invite(state, req, state.user(req.uuid("user_id", req.text("user_id"))).email)
+
+
+def pending_invites(state: State, req: Request) -> Any:
+    state.require_b2b()
+    org_id = req.query_str("org_id")
+    if org_id is not None:
+        org_id = state.org(req.uuid("org_id", org_id)).org_id
+    invites = [i for i in state.invites.values() if org_id is None or i.org_id == org_id]
+    page = paged(
+        invites,
+        page_number=req.query_int("page_number", 0),
+        page_size=req.query_int("page_size", 10, 1, 100),
+        key="invites",
+        total_key="total_invites",
+    )
+    page["invites"] = [
+        {**attrs.asdict(i), "org_name": state.orgs[i.org_id].name} for i in page["invites"]
+    ]
+    return page
+
+
+def revoke_invite(state: State, req: Request) -> Any:
+    org = state.org(req.uuid("org_id", req.text("org_id")))
+    if state.invites.pop((org.org_id, req.email("invitee_email").lower()), None) is None:
+        raise not_found("invite")
+    return None  # the real service answers 200 with an empty body
+
+
+def role_mappings(state: State, req: Request) -> Any:
+    state.require_b2b()
+    used: dict[str, int] = {}
+    for org in state.orgs.values():
+        if org.custom_role_mapping_name:
+            used[org.custom_role_mapping_name] = used.get(org.custom_role_mapping_name, 0) + 1
+    return {
+        "custom_role_mappings": [
+            {
+                "custom_role_mapping_name": name,
+                "num_orgs_subscribed": used.get(name, 0),
+                "roles": [
+                    {"name": r, "permissions": list(h.permissions.get(r, ()))} for r in h.roles
+                ],
+            }
+            for name, h in state.role_mappings.items()
+        ]
+    }
+
+
+ROUTES: dict[Endpoint, Handler] = {
+    E.FETCH_ORG: fetch_org,
+    E.QUERY_ORGS: query_orgs,
+    E.CREATE_ORG: create_org,
+    E.UPDATE_ORG: update_org,
+    E.DELETE_ORG: delete_org_route,
+    E.ADD_USER_TO_ORG: add_user_route,
+    E.REMOVE_USER_FROM_ORG: remove_user_route,
+    E.CHANGE_USER_ROLE_IN_ORG: change_role,
+    E.ALLOW_ORG_SAML: _saml_switch(True),
+    E.DISALLOW_ORG_SAML: _saml_switch(False),
+    E.CREATE_SAML_CONNECTION_LINK: saml_link,
+    E.FETCH_SAML_SP_METADATA: saml_sp_metadata,
+    E.SET_SAML_IDP_METADATA: set_saml_idp,
+    E.SET_OIDC_IDP_METADATA: set_oidc_idp,
+    E.SAML_GO_LIVE: saml_go_live,
+    E.DELETE_SAML_CONNECTION: delete_saml,
+    E.INVITE_USER_TO_ORG: invite_by_email,
+    E.INVITE_USER_TO_ORG_BY_ID: invite_by_user_id,
+    E.FETCH_PENDING_INVITES: pending_invites,
+    E.REVOKE_PENDING_INVITE: revoke_invite,
+    E.FETCH_CUSTOM_ROLE_MAPPINGS: role_mappings,
+}
+
+__all__ = ["ROUTES", "EmulatorError", "add_member", "create_org_record", "delete_org", "org_json"]

@@ -1,0 +1,87 @@
+"""``client.invites``: inviting people into organizations, and the invites still pending."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .. import _endpoints as E
+from .. import _validate as v
+from .._transport import Requester
+from ..models.orgs import PendingInvite
+from ..pagination import AsyncPager, FetchPage, Page, page_from_json
+from ._common import make_pager, role_body
+
+
+class Invites:
+    """Org invites. Reach it as ``client.invites``.
+
+    Inviting sends an email, so an invite is never retried once it may have reached the server:
+    a lost answer raises ``OutcomeUnknownError`` (check ``query_pending`` before inviting again).
+    """
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def invite_by_email(
+        self, *, email: str, org_id: str, role: str, additional_roles: Collection[str] = ()
+    ) -> None:
+        """Invite someone, whether or not they have an account yet."""
+        body = {"email": v.email(email), **role_body(org_id, role, additional_roles)}
+        await self._requester.request(E.INVITE_USER_TO_ORG, json_body=body)
+
+    async def invite_by_user_id(
+        self, *, user_id: str, org_id: str, role: str, additional_roles: Collection[str] = ()
+    ) -> None:
+        """Invite an existing user."""
+        body = {
+            "user_id": v.uuid_str(user_id, "user_id"),
+            **role_body(org_id, role, additional_roles),
+        }
+        await self._requester.request(E.INVITE_USER_TO_ORG_BY_ID, json_body=body)
+
+    async def query_pending(
+        self, *, org_id: str | None = None, page_size: int = 10, page_number: int = 0
+    ) -> Page[PendingInvite]:
+        """One page of pending invites, across the project or for one org."""
+        fetch = self._fetcher(org_id)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter_pending(
+        self,
+        *,
+        org_id: str | None = None,
+        page_size: int = 100,
+        start_page: int = 0,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[PendingInvite]:
+        """Every pending invite, page after page."""
+        return make_pager(self._fetcher(org_id), page_size, start_page, max_items, prefetch)
+
+    def _fetcher(self, org_id: str | None) -> FetchPage[PendingInvite]:
+        oid = None if org_id is None else v.uuid_str(org_id, "org_id")
+
+        async def fetch(page_number: int, page_size: int) -> Page[PendingInvite]:
+            query = {"page_number": page_number, "page_size": page_size, "org_id": oid}
+            data = await self._requester.request(E.FETCH_PENDING_INVITES, query=query)
+            return page_from_json(
+                data,
+                PendingInvite,
+                items_key="invites",
+                total_key="total_invites",
+                page_number=page_number,
+                page_size=page_size,
+            )
+
+        return fetch
+
+    async def revoke(self, *, org_id: str, invitee_email: str) -> None:
+        """Revoke a pending invite. Sent as a DELETE with a JSON body; an empty 200 is success."""
+        body = {
+            "org_id": v.uuid_str(org_id, "org_id"),
+            "invitee_email": v.email(invitee_email, "invitee_email"),
+        }
+        await self._requester.request(E.REVOKE_PENDING_INVITE, json_body=body)
+
+
+__all__ = ["Invites"]

@@ -1,0 +1,376 @@
+"""``client.orgs``: organizations, their members, and their SAML/OIDC connections.
+
+Every org endpoint answers 426 (:class:`~propelauth_async.errors.FeatureNotEnabledError`) when
+B2B support is switched off for the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from .. import _endpoints as E
+from .. import _validate as v
+from .._convert import structure
+from .._transport import Requester
+from .._types import UNSET, JSONObject, Unsettable
+from ..errors import InvalidArgumentError
+from ..models.orgs import (
+    AzureOidcIdp,
+    CreatedOrg,
+    GenericOidcIdp,
+    OidcIdp,
+    OktaOidcIdp,
+    Org,
+    OrgOrderBy,
+    SamlConnectionLink,
+    SamlIdpProvider,
+    SamlSpMetadata,
+)
+from ..models.users import User
+from ..pagination import AsyncPager, FetchPage, Page, page_from_json
+from ._common import NOT_FOUND, drop_none, lookup, make_pager, role_body
+from .users import Users
+
+_OIDC_TYPES: dict[type, str] = {
+    GenericOidcIdp: "Generic",
+    OktaOidcIdp: "Okta",
+    AzureOidcIdp: "Azure",
+}
+
+
+class Orgs:
+    """Organization operations. Reach it as ``client.orgs``."""
+
+    def __init__(self, requester: Requester, users: Users) -> None:
+        self._requester = requester
+        self._users = users
+
+    # Organizations ---------------------------------------------------------------------------
+
+    async def create(
+        self,
+        name: str,
+        *,
+        domain: str | None = None,
+        enable_auto_joining_by_domain: bool = False,
+        members_must_have_matching_domain: bool = False,
+        max_users: int | None = None,
+        custom_role_mapping_name: str | None = None,
+        legacy_org_id: str | None = None,
+    ) -> CreatedOrg:
+        """Create an organization. Not retried once sent (it would create two)."""
+        body: dict[str, object] = {
+            "name": v.text(name, "name"),
+            "enable_auto_joining_by_domain": enable_auto_joining_by_domain,
+            "members_must_have_matching_domain": members_must_have_matching_domain,
+            **drop_none(
+                domain=None if domain is None else v.text(domain, "domain"),
+                max_users=None
+                if max_users is None
+                else v.int_range(max_users, "max_users", 1, None),
+                custom_role_mapping_name=None
+                if custom_role_mapping_name is None
+                else v.text(custom_role_mapping_name, "custom_role_mapping_name"),
+                legacy_org_id=None
+                if legacy_org_id is None
+                else v.text(legacy_org_id, "legacy_org_id"),
+            ),
+        }
+        data = await self._requester.request(E.CREATE_ORG, json_body=body)
+        return structure(data, CreatedOrg)
+
+    async def fetch(self, org_id: str) -> Org | None:
+        """The organization, or ``None`` when it does not exist."""
+        oid = v.uuid_str(org_id, "org_id")
+        data = await lookup(self._requester, E.FETCH_ORG, path={"org_id": oid})
+        return None if data is NOT_FOUND else structure(data, Org)
+
+    async def query(
+        self,
+        *,
+        page_size: int = 10,
+        page_number: int = 0,
+        order_by: OrgOrderBy | str = OrgOrderBy.CREATED_AT_ASC,
+        name: str | None = None,
+        legacy_org_id: str | None = None,
+        domain: str | None = None,
+    ) -> Page[Org]:
+        """One page of organizations, filtered by name, legacy id or domain."""
+        fetch = self._query_fetcher(order_by, name, legacy_org_id, domain)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter(
+        self,
+        *,
+        page_size: int = 100,
+        order_by: OrgOrderBy | str = OrgOrderBy.CREATED_AT_ASC,
+        name: str | None = None,
+        legacy_org_id: str | None = None,
+        domain: str | None = None,
+        start_page: int = 0,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[Org]:
+        """Every matching organization, page after page."""
+        fetch = self._query_fetcher(order_by, name, legacy_org_id, domain)
+        return make_pager(fetch, page_size, start_page, max_items, prefetch)
+
+    def _query_fetcher(
+        self,
+        order_by: OrgOrderBy | str,
+        name: str | None,
+        legacy_org_id: str | None,
+        domain: str | None,
+    ) -> FetchPage[Org]:
+        filters = {
+            "order_by": v.choice(order_by, OrgOrderBy, "order_by"),
+            "name": name,
+            "legacy_org_id": legacy_org_id,
+            "domain": domain,
+        }
+
+        async def fetch(page_number: int, page_size: int) -> Page[Org]:
+            query = {"page_size": page_size, "page_number": page_number, **filters}
+            data = await self._requester.request(E.QUERY_ORGS, query=query)
+            return page_from_json(
+                data,
+                Org,
+                items_key="orgs",
+                total_key="total_orgs",
+                page_number=page_number,
+                page_size=page_size,
+            )
+
+        return fetch
+
+    async def update(
+        self,
+        org_id: str,
+        *,
+        name: Unsettable[str] = UNSET,
+        can_setup_saml: Unsettable[bool] = UNSET,
+        metadata: Unsettable[JSONObject] = UNSET,
+        max_users: Unsettable[int | None] = UNSET,
+        enable_auto_joining_by_domain: Unsettable[bool] = UNSET,
+        members_must_have_matching_domain: Unsettable[bool] = UNSET,
+        domain: Unsettable[str | None] = UNSET,
+        extra_domains: Unsettable[Collection[str]] = UNSET,
+        require_2fa_by: Unsettable[str | None] = UNSET,
+        password_rotation_enabled: Unsettable[bool] = UNSET,
+        password_rotation_history_size: Unsettable[int | None] = UNSET,
+        password_rotation_period: Unsettable[int | None] = UNSET,
+        legacy_org_id: Unsettable[str | None] = UNSET,
+    ) -> None:
+        """Change the given fields; fields left ``UNSET`` are not sent.
+
+        ``enable_auto_joining_by_domain`` and ``members_must_have_matching_domain`` go out as
+        ``autojoin_by_domain`` and ``restrict_to_domain``, the names this endpoint uses.
+        """
+        if name is not UNSET:
+            v.text(name, "name")
+        if isinstance(max_users, int):
+            v.int_range(max_users, "max_users", 1, None)
+        if metadata is not UNSET:
+            v.json_object(metadata, "metadata")
+        fields: dict[str, object] = {
+            "name": name,
+            "can_setup_saml": can_setup_saml,
+            "metadata": metadata,
+            "max_users": max_users,
+            "autojoin_by_domain": enable_auto_joining_by_domain,
+            "restrict_to_domain": members_must_have_matching_domain,
+            "domain": domain,
+            "extra_domains": UNSET
+            if extra_domains is UNSET
+            else v.string_list(extra_domains, "extra_domains"),
+            "require_2fa_by": require_2fa_by,
+            "password_rotation_enabled": password_rotation_enabled,
+            "password_rotation_history_size": password_rotation_history_size,
+            "password_rotation_period": password_rotation_period,
+            "legacy_org_id": legacy_org_id,
+        }
+        body = {k: val for k, val in fields.items() if val is not UNSET}
+        await self._org_write(E.UPDATE_ORG, org_id, body)
+
+    async def delete(self, org_id: str) -> None:
+        """Delete the organization, its memberships and its pending invites."""
+        await self._org_write(E.DELETE_ORG, org_id)
+
+    async def subscribe_to_role_mapping(self, org_id: str, custom_role_mapping_name: str) -> None:
+        """Give the org the roles of a custom role mapping (see ``client.role_mappings``)."""
+        body = {
+            "custom_role_mapping_name": v.text(custom_role_mapping_name, "custom_role_mapping_name")
+        }
+        await self._org_write(E.SUBSCRIBE_ORG_TO_ROLE_MAPPING, org_id, body)
+
+    # Members ---------------------------------------------------------------------------------
+
+    async def query_members(
+        self,
+        org_id: str,
+        *,
+        page_size: int = 10,
+        page_number: int = 0,
+        role: str | None = None,
+        include_orgs: bool = False,
+    ) -> Page[User]:
+        """One page of the org's members (the same call as ``users.query_in_org``)."""
+        return await self._users.query_in_org(
+            org_id,
+            page_size=page_size,
+            page_number=page_number,
+            role=role,
+            include_orgs=include_orgs,
+        )
+
+    def iter_members(
+        self,
+        org_id: str,
+        *,
+        page_size: int = 100,
+        role: str | None = None,
+        include_orgs: bool = False,
+        start_page: int = 0,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[User]:
+        """Every member of the org (the same pager as ``users.iter_in_org``)."""
+        return self._users.iter_in_org(
+            org_id,
+            page_size=page_size,
+            role=role,
+            include_orgs=include_orgs,
+            start_page=start_page,
+            max_items=max_items,
+            prefetch=prefetch,
+        )
+
+    async def add_user(
+        self, *, org_id: str, user_id: str, role: str, additional_roles: Collection[str] = ()
+    ) -> None:
+        """Make an existing user a member with ``role`` (and, in multi-role projects, more)."""
+        await self._requester.request(
+            E.ADD_USER_TO_ORG, json_body=_membership(org_id, user_id, role, additional_roles)
+        )
+
+    async def remove_user(self, *, org_id: str, user_id: str) -> None:
+        body = {"user_id": v.uuid_str(user_id, "user_id"), "org_id": v.uuid_str(org_id, "org_id")}
+        await self._requester.request(E.REMOVE_USER_FROM_ORG, json_body=body)
+
+    async def change_role(
+        self, *, org_id: str, user_id: str, role: str, additional_roles: Collection[str] = ()
+    ) -> None:
+        await self._requester.request(
+            E.CHANGE_USER_ROLE_IN_ORG,
+            json_body=_membership(org_id, user_id, role, additional_roles),
+        )
+
+    # SAML and OIDC ---------------------------------------------------------------------------
+
+    async def allow_saml(self, org_id: str) -> None:
+        """Let the org's admins set up a SAML connection."""
+        await self._org_write(E.ALLOW_ORG_SAML, org_id)
+
+    async def disallow_saml(self, org_id: str) -> None:
+        await self._org_write(E.DISALLOW_ORG_SAML, org_id)
+
+    async def create_saml_connection_link(
+        self, org_id: str, *, expires_in_seconds: int | None = None
+    ) -> SamlConnectionLink:
+        """A link the org's admin can follow to configure SAML themselves."""
+        body = drop_none(
+            expires_in_seconds=None
+            if expires_in_seconds is None
+            else v.int_range(expires_in_seconds, "expires_in_seconds", 1, None)
+        )
+        data = await self._requester.request(
+            E.CREATE_SAML_CONNECTION_LINK,
+            path={"org_id": v.uuid_str(org_id, "org_id")},
+            json_body=body,
+        )
+        return structure(data, SamlConnectionLink)
+
+    async def fetch_saml_sp_metadata(self, org_id: str) -> SamlSpMetadata | None:
+        """The service-provider details to give the org's IdP, or ``None`` for a missing org."""
+        data = await lookup(
+            self._requester, E.FETCH_SAML_SP_METADATA, path={"org_id": v.uuid_str(org_id, "org_id")}
+        )
+        return None if data is NOT_FOUND else structure(data, SamlSpMetadata)
+
+    async def set_saml_idp_metadata(
+        self,
+        org_id: str,
+        *,
+        idp_entity_id: str,
+        idp_sso_url: str,
+        idp_certificate: str,
+        provider: SamlIdpProvider | str,
+    ) -> None:
+        """Configure the org's SAML identity provider (every field is required)."""
+        body = {
+            "org_id": v.uuid_str(org_id, "org_id"),
+            "idp_entity_id": v.text(idp_entity_id, "idp_entity_id"),
+            "idp_sso_url": v.text(idp_sso_url, "idp_sso_url"),
+            "idp_certificate": v.text(idp_certificate, "idp_certificate"),
+            "provider": v.choice(provider, SamlIdpProvider, "provider").value,
+        }
+        await self._requester.request(E.SET_SAML_IDP_METADATA, json_body=body)
+
+    async def set_oidc_idp_metadata(
+        self, org_id: str, *, client_id: str, client_secret: str, uses_pkce: bool, idp: OidcIdp
+    ) -> None:
+        """Configure the org's OIDC identity provider: ``GenericOidcIdp``, ``OktaOidcIdp`` or
+        ``AzureOidcIdp``. The client secret is sent once and never shown in errors or logs."""
+        idp_type = _OIDC_TYPES.get(type(idp))
+        if idp_type is None:
+            raise InvalidArgumentError(
+                "idp", "must be a GenericOidcIdp, OktaOidcIdp or AzureOidcIdp"
+            )
+        body: dict[str, Any] = {
+            "org_id": v.uuid_str(org_id, "org_id"),
+            "client_id": v.text(client_id, "client_id"),
+            "client_secret": v.text(client_secret, "client_secret"),
+            "uses_pkce": bool(uses_pkce),
+            "idp_type": idp_type,
+        }
+        for field, value in _idp_fields(idp).items():
+            body[field] = v.text(value, field)
+        await self._requester.request(E.SET_OIDC_IDP_METADATA, json_body=body)
+
+    async def saml_go_live(self, org_id: str) -> None:
+        """Move the org's SAML connection out of test mode."""
+        await self._org_write(E.SAML_GO_LIVE, org_id)
+
+    async def delete_saml_connection(self, org_id: str) -> None:
+        await self._org_write(E.DELETE_SAML_CONNECTION, org_id)
+
+    async def _org_write(
+        self, endpoint: E.Endpoint, org_id: str, body: Mapping[str, object] | None = None
+    ) -> None:
+        path = {"org_id": v.uuid_str(org_id, "org_id")}
+        if body is None:
+            await self._requester.request(endpoint, path=path)
+        else:
+            await self._requester.request(endpoint, path=path, json_body=body)
+
+
+def _idp_fields(idp: OidcIdp) -> dict[str, str]:
+    if isinstance(idp, GenericOidcIdp):
+        return {
+            "auth_url": idp.auth_url,
+            "token_url": idp.token_url,
+            "userinfo_url": idp.userinfo_url,
+        }
+    if isinstance(idp, OktaOidcIdp):
+        return {"okta_sso_domain": idp.okta_sso_domain}
+    return {"entra_tenant_id": idp.entra_tenant_id}
+
+
+def _membership(
+    org_id: str, user_id: str, role: str, additional_roles: Collection[str]
+) -> dict[str, object]:
+    return {"user_id": v.uuid_str(user_id, "user_id"), **role_body(org_id, role, additional_roles)}
+
+
+__all__ = ["Orgs"]

@@ -123,9 +123,9 @@ async def test_domain_restriction_on_add_and_invite(emu: Emulator, client: Async
         await client.orgs.create("Acme", domain="acme.io", members_must_have_matching_domain=True)
     ).org_id
     outsider = emu.add_user("eve@evil.io")
-    with pytest.raises(BadRequestError, match="acme.io"):
+    with pytest.raises(BadRequestError, match=r"acme\.io"):
         await client.orgs.add_user(org_id=org, user_id=outsider, role="Member")
-    with pytest.raises(BadRequestError, match="acme.io"):
+    with pytest.raises(BadRequestError, match=r"acme\.io"):
         await client.invites.invite_by_email(email="eve@evil.io", org_id=org, role="Member")
     await client.invites.invite_by_email(email="new@acme.io", org_id=org, role="Member")
 

@@ -6,14 +6,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import attrs
-
 from .. import _endpoints as E
 from .._endpoints import Endpoint
 from ._request import Request
 from ._state import (
     EmulatorError,
-    InviteRecord,
     Membership,
     OrgRecord,
     State,
@@ -134,11 +131,6 @@ _ORDER: dict[str, Callable[[OrgRecord], Any]] = {
     "CREATED_AT_ASC": lambda o: o.created_at,
     "CREATED_AT_DESC": lambda o: o.created_at,
     "NAME": lambda o: o.name.lower(),
-}
-_OIDC_FIELDS = {
-    "Generic": ("auth_url", "token_url", "userinfo_url"),
-    "Okta": ("okta_sso_domain",),
-    "Azure": ("entra_tenant_id",),
 }
 
 
@@ -300,147 +292,6 @@ def change_role(state: State, req: Request) -> Any:
     return {}
 
 
-def _saml_switch(allowed: bool) -> Handler:
-    def handle(state: State, req: Request) -> Any:
-        state.org(req.uuid("org_id")).can_setup_saml = allowed
-        return {}
-
-    return handle
-
-
-def saml_link(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id"))
-    expires = req.field("expires_in_seconds", int, 86400) if req.body else 86400
-    if expires < 1:
-        raise bad_request("expires_in_seconds", "Must be positive")
-    org.can_setup_saml = True
-    return {"url": f"https://{req.auth_host}/saml/setup/{org.org_id}/{new_id()}"}
-
-
-def saml_sp_metadata(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id"))
-    base = f"https://{req.auth_host}/saml/{org.org_id}"
-    return {
-        "entity_id": f"{base}/metadata",
-        "acs_url": f"{base}/acs",
-        "logout_url": f"{base}/logout",
-    }
-
-
-def set_saml_idp(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id", req.text("org_id")))
-    org.saml = {
-        name: req.text(name)
-        for name in ("idp_entity_id", "idp_sso_url", "idp_certificate", "provider")
-    }
-    org.is_saml_configured, org.is_saml_in_test_mode = True, True
-    return {}
-
-
-def set_oidc_idp(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id", req.text("org_id")))
-    idp_type = req.text("idp_type")
-    if idp_type not in _OIDC_FIELDS:
-        raise bad_request("idp_type", "Must be Generic, Okta or Azure")
-    settings = {
-        name: req.text(name) for name in ("client_id", "client_secret", *_OIDC_FIELDS[idp_type])
-    }
-    org.saml = {
-        "oidc": True,
-        "idp_type": idp_type,
-        "uses_pkce": req.field("uses_pkce", bool),
-        **settings,
-    }
-    org.is_saml_configured, org.is_saml_in_test_mode = True, True
-    return {}
-
-
-def saml_go_live(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id"))
-    if not org.is_saml_configured:
-        raise bad_request("org_id", "No SAML connection is configured")
-    org.is_saml_in_test_mode = False
-    return {}
-
-
-def delete_saml(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id"))
-    if not org.is_saml_configured:
-        raise not_found("SAML connection")
-    org.saml, org.is_saml_configured, org.is_saml_in_test_mode = {}, False, False
-    return {}
-
-
-def _invite(state: State, req: Request, email: str) -> Any:
-    org = state.org(req.uuid("org_id", req.text("org_id")))
-    role, additional = req.text("role"), req.string_list("additional_roles")
-    check_roles(state, org, role, additional)
-    check_domain(org, email)
-    existing = state.user_by_email(email)
-    if existing is not None and existing.user_id in org.members:
-        raise bad_request("email", "User is already a member of this organization")
-    pending = sum(1 for key in state.invites if key[0] == org.org_id)
-    check_capacity(org, adding=pending + 1)
-    state.invites[(org.org_id, email.lower())] = InviteRecord(
-        invitee_email=email, org_id=org.org_id, role_in_org=role, additional_roles_in_org=additional
-    )
-    return {}
-
-
-def invite_by_email(state: State, req: Request) -> Any:
-    return _invite(state, req, req.email())
-
-
-def invite_by_user_id(state: State, req: Request) -> Any:
-    return _invite(state, req, state.user(req.uuid("user_id", req.text("user_id"))).email)
-
-
-def pending_invites(state: State, req: Request) -> Any:
-    state.require_b2b()
-    org_id = req.query_str("org_id")
-    if org_id is not None:
-        org_id = state.org(req.uuid("org_id", org_id)).org_id
-    invites = [i for i in state.invites.values() if org_id is None or i.org_id == org_id]
-    page = paged(
-        invites,
-        page_number=req.query_int("page_number", 0),
-        page_size=req.query_int("page_size", 10, 1, 100),
-        key="invites",
-        total_key="total_invites",
-    )
-    page["invites"] = [
-        {**attrs.asdict(i), "org_name": state.orgs[i.org_id].name} for i in page["invites"]
-    ]
-    return page
-
-
-def revoke_invite(state: State, req: Request) -> Any:
-    org = state.org(req.uuid("org_id", req.text("org_id")))
-    if state.invites.pop((org.org_id, req.email("invitee_email").lower()), None) is None:
-        raise not_found("invite")
-    return None  # the real service answers 200 with an empty body
-
-
-def role_mappings(state: State, req: Request) -> Any:
-    state.require_b2b()
-    used: dict[str, int] = {}
-    for org in state.orgs.values():
-        if org.custom_role_mapping_name:
-            used[org.custom_role_mapping_name] = used.get(org.custom_role_mapping_name, 0) + 1
-    return {
-        "custom_role_mappings": [
-            {
-                "custom_role_mapping_name": name,
-                "num_orgs_subscribed": used.get(name, 0),
-                "roles": [
-                    {"name": r, "permissions": list(h.permissions.get(r, ()))} for r in h.roles
-                ],
-            }
-            for name, h in state.role_mappings.items()
-        ]
-    }
-
-
 ROUTES: dict[Endpoint, Handler] = {
     E.FETCH_ORG: fetch_org,
     E.QUERY_ORGS: query_orgs,
@@ -450,19 +301,16 @@ ROUTES: dict[Endpoint, Handler] = {
     E.ADD_USER_TO_ORG: add_user_route,
     E.REMOVE_USER_FROM_ORG: remove_user_route,
     E.CHANGE_USER_ROLE_IN_ORG: change_role,
-    E.ALLOW_ORG_SAML: _saml_switch(True),
-    E.DISALLOW_ORG_SAML: _saml_switch(False),
-    E.CREATE_SAML_CONNECTION_LINK: saml_link,
-    E.FETCH_SAML_SP_METADATA: saml_sp_metadata,
-    E.SET_SAML_IDP_METADATA: set_saml_idp,
-    E.SET_OIDC_IDP_METADATA: set_oidc_idp,
-    E.SAML_GO_LIVE: saml_go_live,
-    E.DELETE_SAML_CONNECTION: delete_saml,
-    E.INVITE_USER_TO_ORG: invite_by_email,
-    E.INVITE_USER_TO_ORG_BY_ID: invite_by_user_id,
-    E.FETCH_PENDING_INVITES: pending_invites,
-    E.REVOKE_PENDING_INVITE: revoke_invite,
-    E.FETCH_CUSTOM_ROLE_MAPPINGS: role_mappings,
 }
 
-__all__ = ["ROUTES", "EmulatorError", "add_member", "create_org_record", "delete_org", "org_json"]
+__all__ = [
+    "ROUTES",
+    "EmulatorError",
+    "add_member",
+    "check_capacity",
+    "check_domain",
+    "check_roles",
+    "create_org_record",
+    "delete_org",
+    "org_json",
+]

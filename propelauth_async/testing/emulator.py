@@ -197,11 +197,13 @@ class Emulator:
     # Routes ----------------------------------------------------------------------------------
 
     def _routes(self) -> dict[E.Endpoint, Handler]:
-        from . import _orgs
+        from . import _invites, _orgs, _saml
 
         return {
             **_users.ROUTES,
             **_orgs.ROUTES,
+            **_saml.ROUTES,
+            **_invites.ROUTES,
             E.CREATE_ACCESS_TOKEN: self._create_access_token,
             E.TOKEN_VERIFICATION_METADATA: lambda s, r: {"verifier_key_pem": self.public_key_pem},
             E.LEGACY_TOKEN_VERIFICATION_METADATA: lambda s, r: {

@@ -54,8 +54,20 @@ from .models.users import (
     UserOrderBy,
 )
 from .pagination import AsyncPager, Page
+from .tokens import (
+    AuthenticatedUser,
+    KeyUnavailableError,
+    LoginMethod,
+    LoginMethodKind,
+    TokenVerifier,
+)
 
 __all__ = [
+    "TokenVerifier",
+    "LoginMethodKind",
+    "LoginMethod",
+    "KeyUnavailableError",
+    "AuthenticatedUser",
     "SamlSpMetadata",
     "SamlIdpProvider",
     "SamlConnectionLink",

@@ -19,6 +19,7 @@ from .resources.invites import Invites
 from .resources.orgs import Orgs
 from .resources.role_mappings import RoleMappings
 from .resources.users import Users
+from .tokens.service import Tokens
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -90,6 +91,11 @@ class AsyncPropelAuth:
         adaptive_rate_limit: bool = True,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        verifier_key_pem: str | None = None,
+        token_leeway: float = 60.0,
+        max_token_bytes: int = 16 * 1024,
+        key_refresh_interval: float | None = 3600.0,
+        key_min_refresh_interval: float = 60.0,
     ) -> None:
         auth = _check_url(auth_url, "auth_url")
         if not isinstance(api_key, str) or not api_key.strip():
@@ -143,6 +149,16 @@ class AsyncPropelAuth:
             ),
         )
 
+        self._token_options = {
+            "verifier_key_pem": verifier_key_pem,
+            "leeway": token_leeway,
+            "max_token_bytes": max_token_bytes,
+            "key_refresh_interval": key_refresh_interval,
+            "key_min_refresh_interval": key_min_refresh_interval,
+        }
+        if verifier_key_pem is not None:
+            _ = self.tokens  # parse the PEM now: a bad one is a configuration error
+
     @classmethod
     def from_env(cls, **options: object) -> AsyncPropelAuth:
         """A client from ``PROPELAUTH_AUTH_URL`` and ``PROPELAUTH_API_KEY`` (and, if set,
@@ -176,6 +192,11 @@ class AsyncPropelAuth:
     @cached_property
     def users(self) -> Users:
         return Users(self._requester)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Local access-token verification (the key is fetched on first use)."""
+        return Tokens(self._requester, issuer=self.issuer, **self._token_options)  # type: ignore[arg-type]
 
     @cached_property
     def orgs(self) -> Orgs:

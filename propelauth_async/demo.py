@@ -76,16 +76,19 @@ async def run_demo(users: int = 40) -> None:
         _say("4. An organization with members, roles and an invite")
         org = await client.orgs.create("Acme Corp", domain="demo.example", max_users=25)
         roles = ["Owner", "Admin"] + ["Member"] * 10
-        for user_id, role in zip(ids, roles):
+        for user_id, role in zip(ids, roles, strict=False):
             await client.orgs.add_user(org_id=org.org_id, user_id=user_id, role=role)
         await client.invites.invite_by_email(
             email="newhire@demo.example", org_id=org.org_id, role="Member"
         )
         admin = await client.users.fetch(ids[1], include_orgs=True)
-        assert admin is not None and admin.org_id_to_org_info is not None
+        assert admin is not None
+        assert admin.org_id_to_org_info is not None
         info = admin.org_id_to_org_info[org.org_id]
-        _say(f"   {org.name}: {len(roles)} members; {admin.email} is {info.user_role}, "
-             f"inheriting {list(info.inherited_user_roles_plus_current_role)}")
+        _say(
+            f"   {org.name}: {len(roles)} members; {admin.email} is {info.user_role}, "
+            f"inheriting {list(info.inherited_user_roles_plus_current_role)}"
+        )
         _say(f"   permissions: {list(info.user_permissions)}")
         async for page in client.orgs.iter_members(org.org_id, page_size=5).pages():
             names = ", ".join((u.first_name or u.email) for u in page.items)

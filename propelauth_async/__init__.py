@@ -54,6 +54,7 @@ from .models.users import (
     UserOrderBy,
 )
 from .pagination import AsyncPager, Page
+from .resources.access_tokens import CreatedAccessToken
 from .tokens import (
     AuthenticatedUser,
     KeyUnavailableError,
@@ -63,6 +64,7 @@ from .tokens import (
 )
 
 __all__ = [
+    "CreatedAccessToken",
     "TokenVerifier",
     "LoginMethodKind",
     "LoginMethod",

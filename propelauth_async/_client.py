@@ -15,6 +15,7 @@ from ._retry import RetryPolicy
 from ._transport import Requester
 from ._version import __version__
 from .errors import ConfigurationError
+from .resources.access_tokens import AccessTokens
 from .resources.invites import Invites
 from .resources.orgs import Orgs
 from .resources.role_mappings import RoleMappings
@@ -192,6 +193,10 @@ class AsyncPropelAuth:
     @cached_property
     def users(self) -> Users:
         return Users(self._requester)
+
+    @cached_property
+    def access_tokens(self) -> AccessTokens:
+        return AccessTokens(self._requester)
 
     @cached_property
     def tokens(self) -> Tokens:

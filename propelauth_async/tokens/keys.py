@@ -63,6 +63,7 @@ class KeySource:
         self._static = pem is not None
         self._fetched_at = float("-inf")
         self._last_attempt = float("-inf")
+        self._last_failure_refresh = float("-inf")
         self._flight: _Flight | None = None
         self.fetches = 0
 
@@ -86,8 +87,10 @@ class KeySource:
     async def refresh_after_failure(self) -> bool:
         """After a bad signature: fetch the key again unless that was done very recently.
         True when the key changed (so the token deserves a second look)."""
-        if self._static or time.monotonic() - self._last_attempt < self.min_refresh_interval:
+        now = time.monotonic()
+        if self._static or now - self._last_failure_refresh < self.min_refresh_interval:
             return False
+        self._last_failure_refresh = now
         before = self._verifier
         await self._refresh(keep_on_error=True)
         after = self._verifier

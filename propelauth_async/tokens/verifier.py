@@ -65,6 +65,8 @@ def token_from_authorization(value: str | None) -> str:
         raise TokenError("missing", "no authorization header or token was given")
     text = value.strip()
     if " " not in text:
+        if text.lower() == "bearer":
+            raise TokenError("invalid_header", "the Authorization header has no token")
         return text
     scheme, _, token = text.partition(" ")
     token = token.strip()
@@ -126,7 +128,7 @@ class TokenVerifier:
         if len(token) > self.max_token_bytes:
             raise TokenError("too_large", f"the token is longer than {self.max_token_bytes} bytes")
         parts = token.split(".")
-        if len(parts) != 3 or not all(parts):
+        if len(parts) != 3 or not all(parts) or not token.isascii():
             raise TokenError("malformed", "the token is not a signed JWT (three base64url parts)")
         header_b64, payload_b64, signature_b64 = parts
         if header_b64 not in self._good_headers:

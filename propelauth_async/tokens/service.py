@@ -13,6 +13,7 @@ from .verifier import (
     DEFAULT_LEEWAY,
     DEFAULT_MAX_TOKEN_BYTES,
     TokenVerifier,
+    split_token,
     token_from_authorization,
 )
 
@@ -46,6 +47,7 @@ class Tokens:
     ) -> None:
         self._requester = requester
         self.issuer = issuer
+        self._max_token_bytes = max_token_bytes
 
         def build(pem: str) -> TokenVerifier:
             return TokenVerifier(pem, issuer=issuer, leeway=leeway, max_token_bytes=max_token_bytes)
@@ -77,6 +79,7 @@ class Tokens:
         refresh, at most once a minute, so a rotated key is picked up.
         """
         token = token_from_authorization(authorization_header_or_token)
+        split_token(token, self._max_token_bytes)  # junk is refused before any key fetch
         verifier = await self.keys.verifier()
         try:
             return verifier.verify(token)

@@ -1,0 +1,1 @@
+"""Web framework integrations, each imported only when used: ``.fastapi`` and ``.aiohttp``."""

@@ -29,6 +29,27 @@ from .errors import (
     TransportError,
     UserNotFoundError,
 )
+from .models.api_keys import (
+    ApiKey,
+    ApiKeyOrg,
+    ApiKeyType,
+    ApiKeyValidation,
+    ImportedApiKey,
+    NewApiKey,
+    OrgApiKeyValidation,
+    PersonalApiKeyValidation,
+)
+from .models.flows import (
+    Employee,
+    MagicLink,
+    PasswordHashType,
+    ScimGroup,
+    ScimGroupMember,
+    ScimGroupSummary,
+    SmsChallenge,
+    StepUpGrant,
+    StepUpGrantType,
+)
 from .models.membership import OrgMemberInfo
 from .models.orgs import (
     AzureOidcIdp,
@@ -43,6 +64,17 @@ from .models.orgs import (
     SamlConnectionLink,
     SamlIdpProvider,
     SamlSpMetadata,
+)
+from .models.reports import (
+    ChartCadence,
+    ChartData,
+    ChartDataPoint,
+    ChartMetric,
+    ChurnInterval,
+    OrgReportRecord,
+    ReengagementInterval,
+    ReportInterval,
+    UserReportRecord,
 )
 from .models.users import (
     CreatedUser,
@@ -64,6 +96,32 @@ from .tokens import (
 )
 
 __all__ = [
+    "UserReportRecord",
+    "ReportInterval",
+    "ReengagementInterval",
+    "OrgReportRecord",
+    "ChurnInterval",
+    "ChartMetric",
+    "ChartDataPoint",
+    "ChartData",
+    "ChartCadence",
+    "StepUpGrantType",
+    "StepUpGrant",
+    "SmsChallenge",
+    "ScimGroupSummary",
+    "ScimGroupMember",
+    "ScimGroup",
+    "PasswordHashType",
+    "MagicLink",
+    "Employee",
+    "PersonalApiKeyValidation",
+    "OrgApiKeyValidation",
+    "NewApiKey",
+    "ImportedApiKey",
+    "ApiKeyValidation",
+    "ApiKeyType",
+    "ApiKeyOrg",
+    "ApiKey",
     "CreatedAccessToken",
     "TokenVerifier",
     "LoginMethodKind",

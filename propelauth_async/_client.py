@@ -16,9 +16,16 @@ from ._transport import Requester
 from ._version import __version__
 from .errors import ConfigurationError
 from .resources.access_tokens import AccessTokens
+from .resources.api_keys import ApiKeys
+from .resources.employees import Employees
 from .resources.invites import Invites
+from .resources.magic_links import MagicLinks
+from .resources.mfa import Mfa
+from .resources.migration import Migration
 from .resources.orgs import Orgs
+from .resources.reports import Reports
 from .resources.role_mappings import RoleMappings
+from .resources.scim import Scim
 from .resources.users import Users
 from .tokens.service import Tokens
 
@@ -197,6 +204,34 @@ class AsyncPropelAuth:
     @cached_property
     def access_tokens(self) -> AccessTokens:
         return AccessTokens(self._requester)
+
+    @cached_property
+    def magic_links(self) -> MagicLinks:
+        return MagicLinks(self._requester)
+
+    @cached_property
+    def migration(self) -> Migration:
+        return Migration(self._requester)
+
+    @cached_property
+    def api_keys(self) -> ApiKeys:
+        return ApiKeys(self._requester)
+
+    @cached_property
+    def mfa(self) -> Mfa:
+        return Mfa(self._requester)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self._requester)
+
+    @cached_property
+    def scim(self) -> Scim:
+        return Scim(self._requester)
+
+    @cached_property
+    def employees(self) -> Employees:
+        return Employees(self._requester)
 
     @cached_property
     def tokens(self) -> Tokens:

@@ -14,12 +14,18 @@ import attrs
 V1 = "/api/backend/v1"
 
 
+def _names(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
 @attrs.frozen
 class Endpoint:
     ours: str
     method: str
     path: str
-    official: str | None = None
+    official: tuple[str, ...] = attrs.field(default=(), converter=_names)
     replay_safe: bool | None = None
 
     @property
@@ -30,7 +36,12 @@ class Endpoint:
 
 
 def _e(
-    ours: str, method: str, path: str, official: str | None, *, replay_safe: bool | None = None
+    ours: str,
+    method: str,
+    path: str,
+    official: str | tuple[str, ...] | None,
+    *,
+    replay_safe: bool | None = None,
 ) -> Endpoint:
     return Endpoint(ours, method, path, official, replay_safe)
 
@@ -239,6 +250,137 @@ FETCH_CUSTOM_ROLE_MAPPINGS = _e(
 # Each call mints a new token: not replayed.
 CREATE_ACCESS_TOKEN = _e(
     "access_tokens.create", "POST", V1 + "/access_token", "create_access_token"
+)
+
+# Magic links and migration --------------------------------------------------------------------
+CREATE_MAGIC_LINK = _e("magic_links.create", "POST", V1 + "/magic_link", "create_magic_link")
+MIGRATE_USER = _e(
+    "migration.migrate_user", "POST", V1 + "/migrate_user/", "migrate_user_from_external_source"
+)
+MIGRATE_USER_PASSWORD = _e(
+    "migration.migrate_password",
+    "POST",
+    V1 + "/migrate_user/password",
+    "migrate_user_password",
+    replay_safe=True,
+)
+
+# End-user API keys -------------------------------------------------------------------------------
+API_KEYS = V1 + "/end_user_api_keys"
+FETCH_API_KEY = _e("api_keys.fetch", "GET", API_KEYS + "/{api_key_id}", "fetch_api_key")
+FETCH_CURRENT_API_KEYS = _e(
+    "api_keys.query_current / api_keys.iter_current", "GET", API_KEYS, "fetch_current_api_keys"
+)
+FETCH_ARCHIVED_API_KEYS = _e(
+    "api_keys.query_archived / api_keys.iter_archived",
+    "GET",
+    API_KEYS + "/archived",
+    "fetch_archived_api_keys",
+)
+CREATE_API_KEY = _e("api_keys.create", "POST", API_KEYS, "create_api_key")
+UPDATE_API_KEY = _e(
+    "api_keys.update", "PATCH", API_KEYS + "/{api_key_id}", "update_api_key", replay_safe=True
+)
+DELETE_API_KEY = _e("api_keys.delete", "DELETE", API_KEYS + "/{api_key_id}", "delete_api_key")
+# Validation is a read in meaning (it only counts usage): safe to send again.
+VALIDATE_API_KEY = _e(
+    "api_keys.validate / api_keys.validate_personal / api_keys.validate_org",
+    "POST",
+    API_KEYS + "/validate",
+    ("validate_api_key", "validate_personal_api_key", "validate_org_api_key"),
+    replay_safe=True,
+)
+VALIDATE_IMPORTED_API_KEY = _e(
+    "api_keys.validate_imported",
+    "POST",
+    API_KEYS + "/validate_imported",
+    "validate_imported_api_key",
+    replay_safe=True,
+)
+FETCH_API_KEY_USAGE = _e("api_keys.fetch_usage", "GET", API_KEYS + "/usage", "fetch_api_key_usage")
+IMPORT_API_KEY = _e("api_keys.import_key", "POST", API_KEYS + "/import", "import_api_key")
+
+# Step-up MFA (codes and grants are used up: never replayed) -----------------------------------
+STEP_UP = V1 + "/mfa/step-up"
+VERIFY_STEP_UP_TOTP = _e(
+    "mfa.verify_totp", "POST", STEP_UP + "/verify-totp", "verify_step_up_totp_challenge"
+)
+VERIFY_STEP_UP_GRANT = _e(
+    "mfa.verify_grant", "POST", STEP_UP + "/verify-grant", "verify_step_up_grant"
+)
+SEND_SMS_MFA_CODE = _e("mfa.send_sms_code", "POST", STEP_UP + "/phone/send", "send_sms_mfa_code")
+VERIFY_SMS_CHALLENGE = _e(
+    "mfa.verify_sms", "POST", STEP_UP + "/phone/verify", "verify_sms_challenge"
+)
+
+# Reports ---------------------------------------------------------------------------------------
+USER_TOP_INVITER_REPORT = _e(
+    "reports.top_inviters / reports.iter_top_inviters",
+    "GET",
+    V1 + "/user_report/top_inviter",
+    "fetch_user_top_inviter_report",
+)
+USER_CHAMPION_REPORT = _e(
+    "reports.champions / reports.iter_champions",
+    "GET",
+    V1 + "/user_report/champion",
+    "fetch_user_champion_report",
+)
+USER_CHURN_REPORT = _e(
+    "reports.user_churn / reports.iter_user_churn",
+    "GET",
+    V1 + "/user_report/churn",
+    "fetch_user_churn_report",
+)
+USER_REENGAGEMENT_REPORT = _e(
+    "reports.user_reengagement / reports.iter_user_reengagement",
+    "GET",
+    V1 + "/user_report/reengagement",
+    "fetch_user_reengagement_report",
+)
+ORG_CHURN_REPORT = _e(
+    "reports.org_churn / reports.iter_org_churn",
+    "GET",
+    V1 + "/org_report/churn",
+    "fetch_org_churn_report",
+)
+ORG_REENGAGEMENT_REPORT = _e(
+    "reports.org_reengagement / reports.iter_org_reengagement",
+    "GET",
+    V1 + "/org_report/reengagement",
+    "fetch_org_reengagement_report",
+)
+ORG_GROWTH_REPORT = _e(
+    "reports.org_growth / reports.iter_org_growth",
+    "GET",
+    V1 + "/org_report/growth",
+    "fetch_org_growth_report",
+)
+ORG_ATTRITION_REPORT = _e(
+    "reports.org_attrition / reports.iter_org_attrition",
+    "GET",
+    V1 + "/org_report/attrition",
+    "fetch_org_attrition_report",
+)
+FETCH_CHART_METRIC = _e(
+    "reports.fetch_chart", "GET", V1 + "/chart_metrics/{chart_metric}", "fetch_chart_metric_data"
+)
+
+# SCIM and employees ----------------------------------------------------------------------------
+FETCH_ORG_SCIM_GROUPS = _e(
+    "scim.query_groups / scim.iter_groups",
+    "GET",
+    V1 + "/scim/{org_id}/groups",
+    "fetch_org_scim_groups",
+)
+FETCH_SCIM_GROUP = _e(
+    "scim.fetch_group / scim.iter_group_members",
+    "GET",
+    V1 + "/scim/{org_id}/groups/{group_id}",
+    "fetch_scim_group",
+)
+FETCH_EMPLOYEE = _e(
+    "employees.fetch", "GET", V1 + "/employee/{employee_id}", "fetch_employee_by_id"
 )
 
 # Token verification metadata (not one of the 79 methods: the official library fetches it at init).

@@ -38,13 +38,15 @@ FetchPage = Callable[[int, int], Awaitable["Page[T]"]]
 
 @attrs.frozen(kw_only=True)
 class Page(Generic[T]):
-    """One page of results. ``total`` is the server's count of all matching items."""
+    """One page of results. ``total`` is the server's count of all matching items;
+    ``generated_at`` is when the server computed the data (reports), in Unix seconds."""
 
     items: tuple[T, ...]
     total: int | None
     page_number: int
     page_size: int
     has_more: bool
+    generated_at: int | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -59,6 +61,7 @@ def page_from_json(
     page_number: int,
     page_size: int,
     page_key: str = "current_page",
+    generated_at_key: str | None = None,
 ) -> Page[T]:
     """A :class:`Page` from the server's paged JSON, whichever key names it uses."""
     if not isinstance(data, dict):
@@ -75,12 +78,14 @@ def page_from_json(
     has_more = data.get("has_more_results")
     if not isinstance(has_more, bool):
         has_more = isinstance(total, int) and (number + 1) * size < total
+    generated = data.get(generated_at_key) if generated_at_key else None
     return Page(
         items=items,
         total=total if isinstance(total, int) else None,
         page_number=number,
         page_size=size,
         has_more=has_more,
+        generated_at=generated if isinstance(generated, int) else None,
     )
 
 

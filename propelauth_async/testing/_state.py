@@ -70,6 +70,8 @@ class UserRecord:
     oauth_tokens: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     sessions_revoked_at: int | None = None
     confirmation_emails_sent: int = 0
+    invites_sent: int = 0
+    password_hash_type: str | None = None
 
     @property
     def has_password(self) -> bool:
@@ -108,6 +110,20 @@ class OrgRecord:
 
 
 @attrs.define(kw_only=True)
+class ApiKeyRecord:
+    api_key_id: str
+    token: str
+    created_at: int = attrs.field(factory=now)
+    expires_at_seconds: int | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    user_id: str | None = None
+    org_id: str | None = None
+    display_name: str | None = None
+    imported: bool = False
+    archived: bool = False
+
+
+@attrs.define(kw_only=True)
 class InviteRecord:
     invitee_email: str
     org_id: str
@@ -133,7 +149,14 @@ class State:
         self.orgs: dict[str, OrgRecord] = {}
         self.user_orgs: dict[str, dict[str, None]] = {}
         self.invites: dict[tuple[str, str], InviteRecord] = {}
-        self.extras: dict[str, Any] = {}
+        self.api_keys: dict[str, ApiKeyRecord] = {}
+        self.api_key_usage: dict[tuple[str, str], int] = {}  # (YYYY-MM-DD, key id) -> count
+        self.magic_links: list[dict[str, Any]] = []
+        self.employees: dict[str, str] = {}
+        self.scim_groups: dict[str, dict[str, dict[str, Any]]] = {}  # org -> group id -> group
+        self.step_up_enabled = True
+        self.sms_challenges: dict[str, dict[str, Any]] = {}
+        self.grants: dict[str, dict[str, Any]] = {}
 
     # Users ---------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from ._faults import Fault, Faults, RetryAfterFormat, TokenBucket
 from ._request import Request
 from ._roles import RoleHierarchy
 from ._server import ThreadServer
-from ._state import EmulatorError, State, bad_request, user_json
+from ._state import EmulatorError, State, bad_request, new_id, user_json
 from ._tokens import SigningKey, mint
 
 DEFAULT_AUTH_HOST = "auth.emulator.test"
@@ -155,6 +155,69 @@ class Emulator:
         with self.state.lock:
             self.state.role_mappings[name] = roles
 
+    # Employees, SCIM, step-up MFA, magic links --------------------------------------------------
+
+    def add_employee(self, email: str) -> str:
+        """A PropelAuth dashboard employee; returns its id."""
+        employee_id = new_id()
+        with self.state.lock:
+            self.state.employees[employee_id] = email
+        return employee_id
+
+    def add_scim_group(
+        self,
+        org_id: str,
+        display_name: str,
+        member_ids: Sequence[str] = (),
+        *,
+        external_id: str | None = None,
+    ) -> str:
+        """A SCIM group pushed by the org's IdP; returns its id."""
+        group_id = new_id()
+        with self.state.lock:
+            self.state.org(org_id)
+            self.state.scim_groups.setdefault(org_id, {})[group_id] = {
+                "group_id": group_id,
+                "display_name": display_name,
+                "external_id_from_idp": external_id,
+                "members": list(member_ids),
+            }
+        return group_id
+
+    def add_mfa_phone(self, user_id: str, suffix: str = "1234") -> str:
+        """Give a user an MFA phone for step-up SMS codes; returns the phone id."""
+        phone_id = new_id()
+        with self.state.lock:
+            record = self.state.user(user_id)
+            record.mfa_phones.append({"mfa_phone_id": phone_id, "mfa_phone_number_suffix": suffix})
+            record.mfa_enabled = True
+        return phone_id
+
+    def totp_code(self, user_id: str) -> str:
+        """The code the user's authenticator app shows now (for step-up TOTP tests)."""
+        from ._flows import totp_code
+
+        return totp_code(user_id)
+
+    def sms_code(self, challenge_id: str) -> str:
+        """The code texted for an SMS step-up challenge."""
+        with self.state.lock:
+            code: str = self.state.sms_challenges[challenge_id]["code"]
+        return code
+
+    @property
+    def magic_links(self) -> list[dict[str, Any]]:
+        """Every magic link created: email, one-time code, expiry, options."""
+        return list(self.state.magic_links)
+
+    @property
+    def step_up_mfa_enabled(self) -> bool:
+        return self.state.step_up_enabled
+
+    @step_up_mfa_enabled.setter
+    def step_up_mfa_enabled(self, enabled: bool) -> None:
+        self.state.step_up_enabled = enabled
+
     # Tokens ----------------------------------------------------------------------------------
 
     def mint_access_token(
@@ -197,13 +260,16 @@ class Emulator:
     # Routes ----------------------------------------------------------------------------------
 
     def _routes(self) -> dict[E.Endpoint, Handler]:
-        from . import _invites, _orgs, _saml
+        from . import _api_keys, _flows, _invites, _orgs, _reports, _saml
 
         return {
             **_users.ROUTES,
             **_orgs.ROUTES,
             **_saml.ROUTES,
             **_invites.ROUTES,
+            **_api_keys.ROUTES,
+            **_flows.ROUTES,
+            **_reports.ROUTES,
             E.CREATE_ACCESS_TOKEN: self._create_access_token,
             E.TOKEN_VERIFICATION_METADATA: lambda s, r: {"verifier_key_pem": self.public_key_pem},
             E.LEGACY_TOKEN_VERIFICATION_METADATA: lambda s, r: {

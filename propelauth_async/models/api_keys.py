@@ -1,0 +1,76 @@
+"""End-user API keys: the keys your users create for your API, validated by PropelAuth."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import attrs
+
+from .._types import JSONObject
+from .membership import OrgMemberInfo
+from .users import User
+
+
+class ApiKeyType(str, Enum):
+    PERSONAL = "personal"
+    ORG = "org"
+    ALL = "all"
+
+
+@attrs.frozen(kw_only=True)
+class ApiKey:
+    api_key_id: str
+    created_at: int | None = None
+    expires_at_seconds: int | None = None
+    metadata: JSONObject = attrs.field(factory=dict)
+    user_id: str | None = None
+    org_id: str | None = None
+    display_name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NewApiKey:
+    """A created key. ``api_key_token`` is the secret to hand to your user, once."""
+
+    api_key_id: str
+    api_key_token: str = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class ImportedApiKey:
+    api_key_id: str
+
+
+@attrs.frozen(kw_only=True)
+class ApiKeyOrg:
+    org_id: str
+    org_name: str | None = None
+    max_users: int | None = None
+    is_saml_configured: bool | None = None
+    legacy_org_id: str | None = None
+    metadata: JSONObject = attrs.field(factory=dict)
+    custom_role_mapping_name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ApiKeyValidation:
+    """Who a valid key belongs to: a user, an org, or a user acting in an org."""
+
+    metadata: JSONObject = attrs.field(factory=dict)
+    user: User | None = None
+    org: ApiKeyOrg | None = None
+    user_in_org: OrgMemberInfo | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PersonalApiKeyValidation:
+    metadata: JSONObject
+    user: User
+
+
+@attrs.frozen(kw_only=True)
+class OrgApiKeyValidation:
+    metadata: JSONObject
+    org: ApiKeyOrg
+    user: User | None = None
+    user_in_org: OrgMemberInfo | None = None

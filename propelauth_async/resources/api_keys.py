@@ -1,0 +1,329 @@
+"""``client.api_keys``: end-user API keys, created for your users and validated by PropelAuth.
+
+Key ids are hex strings (the official library's rule); anything else is refused before
+sending. A token passed to a validation may carry a leading ``Bearer `` (any case): it is
+stripped. The end-user-key rate limit answers 429 with ``wait_seconds``, which lands on
+:class:`~propelauth_async.errors.RateLimitError` as ``retry_after`` (and is waited out, up to
+``max_retry_wait``, like any 429).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from .. import _endpoints as E
+from .. import _validate as v
+from .._convert import structure
+from .._transport import Requester
+from .._types import UNSET, JSONObject, Unsettable
+from ..errors import BadRequestError, InvalidArgumentError
+from ..models.api_keys import (
+    ApiKey,
+    ApiKeyOrg,
+    ApiKeyType,
+    ApiKeyValidation,
+    ImportedApiKey,
+    NewApiKey,
+    OrgApiKeyValidation,
+    PersonalApiKeyValidation,
+)
+from ..models.membership import OrgMemberInfo
+from ..models.users import User
+from ..pagination import AsyncPager, FetchPage, Page, page_from_json
+from ._common import NOT_FOUND, drop_none, lookup, make_pager
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_BEARER = re.compile(r"^\s*bearer\s+", re.IGNORECASE)
+
+
+def _key_id(value: object) -> str:
+    if not isinstance(value, str) or _HEX.fullmatch(value) is None:
+        raise InvalidArgumentError(
+            "api_key_id", "must be a hex string (the key's id, not its token)"
+        )
+    return value
+
+
+def _token(value: object) -> str:
+    token = _BEARER.sub("", v.text(value, "api_key_token")).strip()
+    return v.text(token, "api_key_token")
+
+
+def _org(data: Any) -> ApiKeyOrg | None:
+    if not isinstance(data, dict):
+        return None
+    name = data.get("org_name", data.get("name"))
+    return structure({**data, "org_name": name}, ApiKeyOrg)
+
+
+def _user_in_org(data: Any, org: ApiKeyOrg | None) -> OrgMemberInfo | None:
+    if not isinstance(data, dict) or data.get("user_role") is None:
+        return None
+    filled = {
+        "org_id": data.get("org_id") or (org.org_id if org else ""),
+        "org_name": data.get("org_name") or (org.org_name if org and org.org_name else ""),
+        **{k: val for k, val in data.items() if k not in ("org_id", "org_name")},
+    }
+    return structure(filled, OrgMemberInfo)
+
+
+def _validation(data: Any) -> ApiKeyValidation:
+    if not isinstance(data, dict):
+        data = {}
+    org = _org(data.get("org"))
+    user = data.get("user")
+    return ApiKeyValidation(
+        metadata=data.get("metadata") or {},
+        user=structure(user, User) if isinstance(user, dict) else None,
+        org=org,
+        user_in_org=_user_in_org(data.get("user_in_org"), org),
+    )
+
+
+def _wrong_kind(what: str) -> BadRequestError:
+    message = f"Not {what} API key"
+    return BadRequestError(
+        message, status_code=400, field_errors={"api_key_token": [message]}, path=E.API_KEYS
+    )
+
+
+class ApiKeys:
+    """Reach it as ``client.api_keys``."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def fetch(self, api_key_id: str) -> ApiKey | None:
+        """The key (current or archived), or ``None`` when there is no such key."""
+        data = await lookup(
+            self._requester, E.FETCH_API_KEY, path={"api_key_id": _key_id(api_key_id)}
+        )
+        return None if data is NOT_FOUND else structure(data, ApiKey)
+
+    async def query_current(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+        api_key_type: ApiKeyType | str | None = None,
+        page_size: int = 10,
+        page_number: int = 0,
+    ) -> Page[ApiKey]:
+        """One page of live keys, filtered by org, user, user email or type."""
+        fetch = self._fetcher(E.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter_current(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+        api_key_type: ApiKeyType | str | None = None,
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[ApiKey]:
+        fetch = self._fetcher(E.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type)
+        return make_pager(fetch, page_size, 0, max_items, prefetch)
+
+    async def query_archived(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+        api_key_type: ApiKeyType | str | None = None,
+        page_size: int = 10,
+        page_number: int = 0,
+    ) -> Page[ApiKey]:
+        """One page of deleted (archived) keys."""
+        fetch = self._fetcher(E.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter_archived(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+        api_key_type: ApiKeyType | str | None = None,
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[ApiKey]:
+        fetch = self._fetcher(E.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type)
+        return make_pager(fetch, page_size, 0, max_items, prefetch)
+
+    def _fetcher(
+        self,
+        endpoint: E.Endpoint,
+        org_id: str | None,
+        user_id: str | None,
+        user_email: str | None,
+        api_key_type: ApiKeyType | str | None,
+    ) -> FetchPage[ApiKey]:
+        filters = {
+            "org_id": None if org_id is None else v.uuid_str(org_id, "org_id"),
+            "user_id": None if user_id is None else v.uuid_str(user_id, "user_id"),
+            "user_email": None if user_email is None else v.email(user_email, "user_email"),
+            "api_key_type": None
+            if api_key_type is None
+            else v.choice(api_key_type, ApiKeyType, "api_key_type"),
+        }
+
+        async def fetch(page_number: int, page_size: int) -> Page[ApiKey]:
+            query = {**filters, "page_size": page_size, "page_number": page_number}
+            data = await self._requester.request(endpoint, query=query)
+            return page_from_json(
+                data,
+                ApiKey,
+                items_key="api_keys",
+                total_key="total_api_keys",
+                page_number=page_number,
+                page_size=page_size,
+            )
+
+        return fetch
+
+    async def create(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        expires_at_seconds: int | None = None,
+        metadata: JSONObject | None = None,
+        display_name: str | None = None,
+    ) -> NewApiKey:
+        """A new key for a user, an org, or a user within an org. Hand ``api_key_token`` to
+        its owner now: it cannot be read again. Not retried once sent."""
+        body = self._owner_fields(org_id, user_id, expires_at_seconds, metadata, display_name)
+        data = await self._requester.request(E.CREATE_API_KEY, json_body=body)
+        return structure(data, NewApiKey)
+
+    async def import_key(
+        self,
+        *,
+        api_key_token: str,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        expires_at_seconds: int | None = None,
+        metadata: JSONObject | None = None,
+        display_name: str | None = None,
+    ) -> ImportedApiKey:
+        """Bring over a key your users already hold (sent as ``imported_api_key``)."""
+        body = {
+            "imported_api_key": _token(api_key_token),
+            **self._owner_fields(org_id, user_id, expires_at_seconds, metadata, display_name),
+        }
+        data = await self._requester.request(E.IMPORT_API_KEY, json_body=body)
+        return structure(data, ImportedApiKey)
+
+    @staticmethod
+    def _owner_fields(
+        org_id: str | None,
+        user_id: str | None,
+        expires_at_seconds: int | None,
+        metadata: JSONObject | None,
+        display_name: str | None,
+    ) -> dict[str, object]:
+        return drop_none(
+            org_id=None if org_id is None else v.uuid_str(org_id, "org_id"),
+            user_id=None if user_id is None else v.uuid_str(user_id, "user_id"),
+            expires_at_seconds=None
+            if expires_at_seconds is None
+            else v.int_range(expires_at_seconds, "expires_at_seconds", 1, None),
+            metadata=v.json_object(metadata, "metadata"),
+            display_name=None if display_name is None else v.text(display_name, "display_name"),
+        )
+
+    async def update(
+        self,
+        api_key_id: str,
+        *,
+        expires_at_seconds: Unsettable[int] = UNSET,
+        metadata: Unsettable[JSONObject] = UNSET,
+        never_expire: bool = False,
+    ) -> None:
+        """Change the expiry (or make the key never expire) and the metadata."""
+        body: dict[str, object] = {}
+        if never_expire and expires_at_seconds is not UNSET:
+            raise InvalidArgumentError("never_expire", "cannot be combined with expires_at_seconds")
+        if expires_at_seconds is not UNSET:
+            body["expires_at_seconds"] = v.int_range(
+                expires_at_seconds, "expires_at_seconds", 1, None
+            )
+        if metadata is not UNSET:
+            body["metadata"] = v.json_object(metadata, "metadata")
+        if never_expire:
+            body["set_to_never_expire"] = True
+        await self._requester.request(
+            E.UPDATE_API_KEY, path={"api_key_id": _key_id(api_key_id)}, json_body=body
+        )
+
+    async def delete(self, api_key_id: str) -> None:
+        """Archive the key: it stops validating and moves to the archived list."""
+        await self._requester.request(E.DELETE_API_KEY, path={"api_key_id": _key_id(api_key_id)})
+
+    async def validate(self, api_key_token: str) -> ApiKeyValidation:
+        """Who the key belongs to; ``NotFoundError`` or ``BadRequestError`` for a bad key."""
+        data = await self._requester.request(
+            E.VALIDATE_API_KEY, json_body={"api_key_token": _token(api_key_token)}
+        )
+        return _validation(data)
+
+    async def validate_personal(self, api_key_token: str) -> PersonalApiKeyValidation:
+        """Like :meth:`validate`, for keys that belong to a user alone."""
+        result = await self.validate(api_key_token)
+        if result.user is None or result.org is not None:
+            raise _wrong_kind("a personal")
+        return PersonalApiKeyValidation(metadata=result.metadata, user=result.user)
+
+    async def validate_org(self, api_key_token: str) -> OrgApiKeyValidation:
+        """Like :meth:`validate`, for keys that belong to an org."""
+        result = await self.validate(api_key_token)
+        if result.org is None:
+            raise _wrong_kind("an org")
+        return OrgApiKeyValidation(
+            metadata=result.metadata,
+            org=result.org,
+            user=result.user,
+            user_in_org=result.user_in_org,
+        )
+
+    async def validate_imported(self, api_key_token: str) -> ApiKeyValidation:
+        """Validate a key that was brought in with :meth:`import_key`."""
+        data = await self._requester.request(
+            E.VALIDATE_IMPORTED_API_KEY, json_body={"api_key_token": _token(api_key_token)}
+        )
+        return _validation(data)
+
+    async def fetch_usage(
+        self,
+        date: datetime.date | str,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        api_key_id: str | None = None,
+    ) -> int:
+        """How many validations were counted on ``date``, for an org, a user or one key."""
+        if isinstance(date, str):
+            try:
+                date = datetime.date.fromisoformat(date)
+            except ValueError:
+                raise InvalidArgumentError("date", "must be a date or YYYY-MM-DD") from None
+        query = {
+            "date": date.isoformat(),
+            "org_id": None if org_id is None else v.uuid_str(org_id, "org_id"),
+            "user_id": None if user_id is None else v.uuid_str(user_id, "user_id"),
+            "api_key_id": None if api_key_id is None else _key_id(api_key_id),
+        }
+        data = await self._requester.request(E.FETCH_API_KEY_USAGE, query=query)
+        count = data.get("count") if isinstance(data, dict) else None
+        return structure(count, int, what="an API key usage count")
+
+
+__all__ = ["ApiKeys"]

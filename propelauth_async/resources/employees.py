@@ -1,0 +1,26 @@
+"""``client.employees``: your own team's PropelAuth dashboard accounts."""
+
+from __future__ import annotations
+
+from .. import _endpoints as E
+from .. import _validate as v
+from .._convert import structure
+from .._transport import Requester
+from ..models.flows import Employee
+from ._common import NOT_FOUND, lookup
+
+
+class Employees:
+    """Reach it as ``client.employees``."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def fetch(self, employee_id: str) -> Employee | None:
+        """The employee, or ``None`` when there is none with that id."""
+        eid = v.uuid_str(employee_id, "employee_id")
+        data = await lookup(self._requester, E.FETCH_EMPLOYEE, path={"employee_id": eid})
+        return None if data is NOT_FOUND else structure(data, Employee)
+
+
+__all__ = ["Employees"]

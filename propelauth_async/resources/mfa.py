@@ -1,0 +1,147 @@
+"""``client.mfa``: step-up MFA, asking a signed-in user to prove themselves again.
+
+The three step-up endpoints report errors under different body keys; whichever they use, the
+``error_code`` picks the class: ``user_not_found`` -> UserNotFoundError, ``mfa_not_enabled`` ->
+MfaNotEnabledError, ``incorrect_mfa_code`` -> IncorrectMfaCodeError, ``feature_gated`` ->
+FeatureNotEnabledError, ``invalid_request_fields`` -> BadRequestError (with ``field_errors``).
+Codes and grants are used up by a check, so no call here is retried once sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import _endpoints as E
+from .. import _validate as v
+from .._convert import structure
+from .._transport import Requester
+from ..errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    FeatureNotEnabledError,
+    IncorrectMfaCodeError,
+    MfaNotEnabledError,
+    RateLimitError,
+    UserNotFoundError,
+)
+from ..models.flows import SmsChallenge, StepUpGrant, StepUpGrantType
+
+_BY_CODE: dict[str, type[APIError]] = {
+    "user_not_found": UserNotFoundError,
+    "mfa_not_enabled": MfaNotEnabledError,
+    "incorrect_mfa_code": IncorrectMfaCodeError,
+    "feature_gated": FeatureNotEnabledError,
+    "invalid_request_fields": BadRequestError,
+}
+
+
+def _specific(error: APIError) -> APIError:
+    cls = _BY_CODE.get(error.error_code or "")
+    if cls is None or isinstance(error, (AuthenticationError, RateLimitError)):
+        return error
+    return cls(
+        error.message,
+        status_code=error.status_code,
+        method=error.method,
+        path=error.path,
+        error_code=error.error_code,
+        user_facing_error=error.user_facing_error,
+        field_errors=error.field_errors,
+        body=error.body,
+        request_id=error.request_id,
+        retries_taken=error.retries_taken,
+    )
+
+
+class Mfa:
+    """Reach it as ``client.mfa``."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def _post(self, endpoint: E.Endpoint, body: Mapping[str, object]) -> Any:
+        try:
+            return await self._requester.request(endpoint, json_body=dict(body))
+        except APIError as error:
+            specific = _specific(error)
+            if specific is error:
+                raise
+            raise specific from error
+
+    async def verify_totp(
+        self,
+        *,
+        action_type: str,
+        user_id: str,
+        code: str,
+        grant_type: StepUpGrantType | str,
+        valid_for_seconds: int,
+    ) -> StepUpGrant:
+        """Check the user's authenticator code; a grant for ``action_type`` comes back."""
+        data = await self._post(
+            E.VERIFY_STEP_UP_TOTP,
+            {
+                "action_type": v.text(action_type, "action_type"),
+                "user_id": v.uuid_str(user_id, "user_id"),
+                "code": v.text(code, "code"),
+                "grant_type": v.choice(grant_type, StepUpGrantType, "grant_type").value,
+                "valid_for_seconds": v.int_range(valid_for_seconds, "valid_for_seconds", 1, None),
+            },
+        )
+        return structure(data, StepUpGrant)
+
+    async def verify_grant(self, *, action_type: str, user_id: str, grant: str) -> bool:
+        """True when the grant is valid for ``action_type``; False when it is unknown,
+        expired or used up (never an error for that)."""
+        try:
+            await self._post(
+                E.VERIFY_STEP_UP_GRANT,
+                {
+                    "action_type": v.text(action_type, "action_type"),
+                    "user_id": v.uuid_str(user_id, "user_id"),
+                    "grant": v.text(grant, "grant"),
+                },
+            )
+        except BadRequestError as error:
+            if "grant_not_found" in error.field_errors.get("grant", []):
+                return False
+            raise
+        return True
+
+    async def send_sms_code(
+        self,
+        *,
+        action_type: str,
+        user_id: str,
+        mfa_phone_id: str,
+        grant_type: StepUpGrantType | str,
+        valid_for_seconds: int,
+    ) -> SmsChallenge:
+        """Text a code to one of the user's MFA phones; verify it with :meth:`verify_sms`."""
+        data = await self._post(
+            E.SEND_SMS_MFA_CODE,
+            {
+                "action_type": v.text(action_type, "action_type"),
+                "user_id": v.uuid_str(user_id, "user_id"),
+                "mfa_phone_id": v.text(mfa_phone_id, "mfa_phone_id"),
+                "grant_type": v.choice(grant_type, StepUpGrantType, "grant_type").value,
+                "valid_for_seconds": v.int_range(valid_for_seconds, "valid_for_seconds", 1, None),
+            },
+        )
+        return structure(data, SmsChallenge)
+
+    async def verify_sms(self, *, challenge_id: str, user_id: str, code: str) -> StepUpGrant:
+        data = await self._post(
+            E.VERIFY_SMS_CHALLENGE,
+            {
+                "challenge_id": v.text(challenge_id, "challenge_id"),
+                "user_id": v.uuid_str(user_id, "user_id"),
+                "code": v.text(code, "code"),
+            },
+        )
+        return structure(data, StepUpGrant)
+
+
+__all__ = ["Mfa"]

@@ -63,8 +63,10 @@ def parse_error_body(body: Any) -> tuple[dict[str, list[str]], str | None, str |
     if not isinstance(body, Mapping):
         return {}, None, None, None
     fields: dict[str, list[str]] = {}
-    for key in _FIELD_KEYS:
-        fields.update(_field_map(body.get(key)))
+    for key in _FIELD_KEYS:  # one body may use several keys for the same field: keep every message
+        for name, messages in _field_map(body.get(key)).items():
+            merged = fields.setdefault(name, [])
+            merged.extend(m for m in messages if m not in merged)
     known = set(_FIELD_KEYS) | set(_MESSAGE_KEYS) | {"error_code", "wait_seconds", "request_id"}
     if not fields and not (known & set(body)):
         # The common PropelAuth 400: the whole body is {field: [messages]}.

@@ -84,7 +84,7 @@ FETCH_USERS_BY_USERNAMES = _e(
 )
 QUERY_USERS = _e("users.query / users.iter", "GET", V1 + "/user/query", "fetch_users_by_query")
 QUERY_USERS_IN_ORG = _e(
-    "users.query_in_org / users.iter_in_org (also orgs.query_members / orgs.iter_members)",
+    "users.query_in_org / users.iter_in_org / orgs.query_members / orgs.iter_members",
     "GET",
     V1 + "/user/org/{org_id}",
     "fetch_users_in_org",
@@ -284,10 +284,24 @@ UPDATE_API_KEY = _e(
 DELETE_API_KEY = _e("api_keys.delete", "DELETE", API_KEYS + "/{api_key_id}", "delete_api_key")
 # Validation is a read in meaning (it only counts usage): safe to send again.
 VALIDATE_API_KEY = _e(
-    "api_keys.validate / api_keys.validate_personal / api_keys.validate_org",
+    "api_keys.validate",
     "POST",
     API_KEYS + "/validate",
-    ("validate_api_key", "validate_personal_api_key", "validate_org_api_key"),
+    "validate_api_key",
+    replay_safe=True,
+)
+VALIDATE_PERSONAL_API_KEY = _e(
+    "api_keys.validate_personal",
+    "POST",
+    API_KEYS + "/validate",
+    "validate_personal_api_key",
+    replay_safe=True,
+)
+VALIDATE_ORG_API_KEY = _e(
+    "api_keys.validate_org",
+    "POST",
+    API_KEYS + "/validate",
+    "validate_org_api_key",
     replay_safe=True,
 )
 VALIDATE_IMPORTED_API_KEY = _e(

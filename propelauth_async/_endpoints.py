@@ -329,49 +329,49 @@ VERIFY_SMS_CHALLENGE = _e(
 
 # Reports ---------------------------------------------------------------------------------------
 USER_TOP_INVITER_REPORT = _e(
-    "reports.top_inviters / reports.iter_top_inviters",
+    "reports.top_inviters.query / reports.top_inviters.iter",
     "GET",
     V1 + "/user_report/top_inviter",
     "fetch_user_top_inviter_report",
 )
 USER_CHAMPION_REPORT = _e(
-    "reports.champions / reports.iter_champions",
+    "reports.champions.query / reports.champions.iter",
     "GET",
     V1 + "/user_report/champion",
     "fetch_user_champion_report",
 )
 USER_CHURN_REPORT = _e(
-    "reports.user_churn / reports.iter_user_churn",
+    "reports.user_churn.query / reports.user_churn.iter",
     "GET",
     V1 + "/user_report/churn",
     "fetch_user_churn_report",
 )
 USER_REENGAGEMENT_REPORT = _e(
-    "reports.user_reengagement / reports.iter_user_reengagement",
+    "reports.user_reengagement.query / reports.user_reengagement.iter",
     "GET",
     V1 + "/user_report/reengagement",
     "fetch_user_reengagement_report",
 )
 ORG_CHURN_REPORT = _e(
-    "reports.org_churn / reports.iter_org_churn",
+    "reports.org_churn.query / reports.org_churn.iter",
     "GET",
     V1 + "/org_report/churn",
     "fetch_org_churn_report",
 )
 ORG_REENGAGEMENT_REPORT = _e(
-    "reports.org_reengagement / reports.iter_org_reengagement",
+    "reports.org_reengagement.query / reports.org_reengagement.iter",
     "GET",
     V1 + "/org_report/reengagement",
     "fetch_org_reengagement_report",
 )
 ORG_GROWTH_REPORT = _e(
-    "reports.org_growth / reports.iter_org_growth",
+    "reports.org_growth.query / reports.org_growth.iter",
     "GET",
     V1 + "/org_report/growth",
     "fetch_org_growth_report",
 )
 ORG_ATTRITION_REPORT = _e(
-    "reports.org_attrition / reports.iter_org_attrition",
+    "reports.org_attrition.query / reports.org_attrition.iter",
     "GET",
     V1 + "/org_report/attrition",
     "fetch_org_attrition_report",

@@ -247,22 +247,22 @@ async def test_reports_follow_the_emulators_users_and_orgs(
     emu.add_member(busy, active)
     emu.add_member(quiet, churned)
 
-    champions = await client.reports.champions()
+    champions = await client.reports.champions.query()
     assert [r.user_id for r in champions.items] == [active]
     assert champions.generated_at is not None
     assert [
         r.user_id
         for r in (
-            await client.reports.user_churn(report_interval=ChurnInterval.FOURTEEN_DAYS)
+            await client.reports.user_churn.query(report_interval=ChurnInterval.FOURTEEN_DAYS)
         ).items
     ] == [churned]
-    assert [r.user_id for r in (await client.reports.top_inviters()).items] == [inviter]
-    assert [r.user_id async for r in client.reports.iter_user_reengagement()] == [active]
-    org_churn = await client.reports.org_churn(report_interval=ChurnInterval.FOURTEEN_DAYS)
+    assert [r.user_id for r in (await client.reports.top_inviters.query()).items] == [inviter]
+    assert [r.user_id async for r in client.reports.user_reengagement.iter()] == [active]
+    org_churn = await client.reports.org_churn.query(report_interval=ChurnInterval.FOURTEEN_DAYS)
     assert [(r.org_id, r.num_users) for r in org_churn.items] == [(quiet, 1)]
-    assert {r.org_id for r in (await client.reports.org_growth()).items} == {busy, quiet}
-    assert [r.org_id for r in (await client.reports.org_attrition()).items] == [quiet]
-    assert (await client.reports.org_reengagement()).items == ()
+    assert {r.org_id for r in (await client.reports.org_growth.query()).items} == {busy, quiet}
+    assert [r.org_id for r in (await client.reports.org_attrition.query()).items] == [quiet]
+    assert (await client.reports.org_reengagement.query()).items == ()
 
     today = datetime.date.today()
     chart = await client.reports.fetch_chart(

@@ -554,7 +554,7 @@ async def test_reports(
     answer: Any,
 ) -> None:
     route = api.get(path).respond(json=answer)
-    page = await getattr(client.reports, name)(report_interval=interval, page_size=10)
+    page = await getattr(client.reports, name).query(report_interval=interval, page_size=10)
     assert dict(route.calls.last.request.url.params) == {
         "page_size": "10",
         "page_number": "0",
@@ -562,10 +562,10 @@ async def test_reports(
     }
     assert page.total == 1
     assert page.generated_at == 1700000000
-    walked = [r async for r in getattr(client.reports, f"iter_{name}")(report_interval=interval)]
+    walked = [r async for r in getattr(client.reports, name).iter(report_interval=interval)]
     assert len(walked) == 1
     with pytest.raises(InvalidArgumentError, match="report_interval"):
-        await getattr(client.reports, name)(report_interval="45")
+        await getattr(client.reports, name).query(report_interval="45")
 
 
 async def test_missing_things_are_none(api: respx.MockRouter, client: AsyncPropelAuth) -> None:
@@ -745,7 +745,7 @@ BAD: list[tuple[str, Call]] = [
             "signups", start_date=datetime.date(2026, 2, 1), end_date=datetime.date(2026, 1, 1)
         ),
     ),
-    ("report_interval", lambda c: c.reports.user_churn(report_interval="90")),  # type: ignore[arg-type]
+    ("report_interval", lambda c: c.reports.user_churn.query(report_interval="90")),  # type: ignore[arg-type]
     ("org_id", lambda c: c.scim.query_groups("acme")),
     ("members_page_size", lambda c: c.scim.fetch_group(ORG_ID, "g", members_page_size=0)),
     ("employee_id", lambda c: c.employees.fetch("bob")),

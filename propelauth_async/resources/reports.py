@@ -1,7 +1,9 @@
 """``client.reports``: the four user reports, the four org reports, and chart metrics.
 
-Each report takes the intervals it accepts as its own enum, so a churn report cannot be asked
-for a 60-day window by mistake: :class:`ReportInterval` (30/60/90 days) for top inviters,
+``await client.reports.champions.query(report_interval=ReportInterval.THIRTY_DAYS)`` gives a
+page, ``client.reports.champions.iter()`` every record. Each report takes the intervals it
+accepts as its own enum, so a churn report cannot be asked for a 60-day window by mistake:
+:class:`ReportInterval` (30/60/90 days) for top inviters,
 champions, org growth and org attrition; :class:`ChurnInterval` (7/14/30 days) for user and
 org churn; :class:`ReengagementInterval` (weekly/monthly) for reengagement.
 """
@@ -9,8 +11,7 @@ org churn; :class:`ReengagementInterval` (weekly/monthly) for reengagement.
 from __future__ import annotations
 
 import datetime
-from enum import Enum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from .. import _endpoints as E
 from .. import _validate as v
@@ -31,19 +32,44 @@ from ..pagination import AsyncPager, FetchPage, Page, page_from_json
 from ._common import make_pager
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
-I = TypeVar("I", bound=Enum)  # noqa: E741
+I = TypeVar("I", ReportInterval, ChurnInterval, ReengagementInterval)  # noqa: E741
 
 
-class Reports:
-    """Reach it as ``client.reports``. Each ``x`` has a page method and an ``iter_x`` pager."""
+class Report(Generic[R, I]):
+    """One report: ``await report.query(...)`` for a page, ``report.iter(...)`` for all of it.
+    ``I`` is the enum of intervals this report accepts."""
 
-    def __init__(self, requester: Requester) -> None:
+    def __init__(
+        self, requester: Requester, endpoint: E.Endpoint, record: type[R], interval: type[I]
+    ) -> None:
         self._requester = requester
+        self._endpoint = endpoint
+        self._record: type[R] = record
+        self._interval: type[I] = interval
+        self._items_key = "user_reports" if record is UserReportRecord else "org_reports"
 
-    def _fetcher(
-        self, endpoint: E.Endpoint, record: type[R], interval: Enum | None
-    ) -> FetchPage[R]:
-        key = "user_reports" if record is UserReportRecord else "org_reports"
+    async def query(
+        self, *, report_interval: I | None = None, page_size: int = 10, page_number: int = 0
+    ) -> Page[R]:
+        fetch = self._fetcher(report_interval)
+        return await fetch(v.page_number(page_number), v.page_size(page_size))
+
+    def iter(
+        self,
+        *,
+        report_interval: I | None = None,
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[R]:
+        return make_pager(self._fetcher(report_interval), page_size, 0, max_items, prefetch)
+
+    def _fetcher(self, report_interval: I | None) -> FetchPage[R]:
+        interval = (
+            None
+            if report_interval is None
+            else v.choice(report_interval, self._interval, "report_interval")
+        )
 
         async def fetch(page_number: int, page_size: int) -> Page[R]:
             query = {
@@ -51,11 +77,11 @@ class Reports:
                 "page_number": page_number,
                 "report_interval": interval,
             }
-            data = await self._requester.request(endpoint, query=query)
+            data = await self._requester.request(self._endpoint, query=query)
             return page_from_json(
                 data,
-                record,
-                items_key=key,
+                self._record,
+                items_key=self._items_key,
                 total_key="total_count",
                 page_number=page_number,
                 page_size=page_size,
@@ -64,173 +90,32 @@ class Reports:
 
         return fetch
 
-    async def _page(
-        self,
-        endpoint: E.Endpoint,
-        record: type[R],
-        interval: Enum | None,
-        page_size: int,
-        page_number: int,
-    ) -> Page[R]:
-        fetch = self._fetcher(endpoint, record, interval)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
 
-    def _pager(
-        self, endpoint: E.Endpoint, record: type[R], interval: Enum | None, page_size: int
-    ) -> AsyncPager[R]:
-        return make_pager(self._fetcher(endpoint, record, interval), page_size, 0, None, False)
+class Reports:
+    """Reach it as ``client.reports``: eight reports and ``fetch_chart``."""
 
-    # User reports ----------------------------------------------------------------------------
-
-    async def top_inviters(
-        self,
-        *,
-        report_interval: ReportInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[UserReportRecord]:
-        """Users who invited the most others."""
-        interval = _interval(report_interval, ReportInterval)
-        return await self._page(
-            E.USER_TOP_INVITER_REPORT, UserReportRecord, interval, page_size, page_number
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+        #: Users who invited the most others.
+        self.top_inviters = Report(
+            requester, E.USER_TOP_INVITER_REPORT, UserReportRecord, ReportInterval
         )
-
-    def iter_top_inviters(
-        self, *, report_interval: ReportInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[UserReportRecord]:
-        interval = _interval(report_interval, ReportInterval)
-        return self._pager(E.USER_TOP_INVITER_REPORT, UserReportRecord, interval, page_size)
-
-    async def champions(
-        self,
-        *,
-        report_interval: ReportInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[UserReportRecord]:
-        """The most active users."""
-        interval = _interval(report_interval, ReportInterval)
-        return await self._page(
-            E.USER_CHAMPION_REPORT, UserReportRecord, interval, page_size, page_number
+        #: The most active users.
+        self.champions = Report(requester, E.USER_CHAMPION_REPORT, UserReportRecord, ReportInterval)
+        #: Users who stopped being active.
+        self.user_churn = Report(requester, E.USER_CHURN_REPORT, UserReportRecord, ChurnInterval)
+        #: Users who came back.
+        self.user_reengagement = Report(
+            requester, E.USER_REENGAGEMENT_REPORT, UserReportRecord, ReengagementInterval
         )
-
-    def iter_champions(
-        self, *, report_interval: ReportInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[UserReportRecord]:
-        interval = _interval(report_interval, ReportInterval)
-        return self._pager(E.USER_CHAMPION_REPORT, UserReportRecord, interval, page_size)
-
-    async def user_churn(
-        self,
-        *,
-        report_interval: ChurnInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[UserReportRecord]:
-        """Users who stopped being active."""
-        interval = _interval(report_interval, ChurnInterval)
-        return await self._page(
-            E.USER_CHURN_REPORT, UserReportRecord, interval, page_size, page_number
+        self.org_churn = Report(requester, E.ORG_CHURN_REPORT, OrgReportRecord, ChurnInterval)
+        self.org_reengagement = Report(
+            requester, E.ORG_REENGAGEMENT_REPORT, OrgReportRecord, ReengagementInterval
         )
-
-    def iter_user_churn(
-        self, *, report_interval: ChurnInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[UserReportRecord]:
-        interval = _interval(report_interval, ChurnInterval)
-        return self._pager(E.USER_CHURN_REPORT, UserReportRecord, interval, page_size)
-
-    async def user_reengagement(
-        self,
-        *,
-        report_interval: ReengagementInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[UserReportRecord]:
-        """Users who came back."""
-        interval = _interval(report_interval, ReengagementInterval)
-        return await self._page(
-            E.USER_REENGAGEMENT_REPORT, UserReportRecord, interval, page_size, page_number
+        self.org_growth = Report(requester, E.ORG_GROWTH_REPORT, OrgReportRecord, ReportInterval)
+        self.org_attrition = Report(
+            requester, E.ORG_ATTRITION_REPORT, OrgReportRecord, ReportInterval
         )
-
-    def iter_user_reengagement(
-        self, *, report_interval: ReengagementInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[UserReportRecord]:
-        interval = _interval(report_interval, ReengagementInterval)
-        return self._pager(E.USER_REENGAGEMENT_REPORT, UserReportRecord, interval, page_size)
-
-    # Org reports -----------------------------------------------------------------------------
-
-    async def org_churn(
-        self,
-        *,
-        report_interval: ChurnInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[OrgReportRecord]:
-        interval = _interval(report_interval, ChurnInterval)
-        return await self._page(
-            E.ORG_CHURN_REPORT, OrgReportRecord, interval, page_size, page_number
-        )
-
-    def iter_org_churn(
-        self, *, report_interval: ChurnInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[OrgReportRecord]:
-        interval = _interval(report_interval, ChurnInterval)
-        return self._pager(E.ORG_CHURN_REPORT, OrgReportRecord, interval, page_size)
-
-    async def org_reengagement(
-        self,
-        *,
-        report_interval: ReengagementInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[OrgReportRecord]:
-        interval = _interval(report_interval, ReengagementInterval)
-        return await self._page(
-            E.ORG_REENGAGEMENT_REPORT, OrgReportRecord, interval, page_size, page_number
-        )
-
-    def iter_org_reengagement(
-        self, *, report_interval: ReengagementInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[OrgReportRecord]:
-        interval = _interval(report_interval, ReengagementInterval)
-        return self._pager(E.ORG_REENGAGEMENT_REPORT, OrgReportRecord, interval, page_size)
-
-    async def org_growth(
-        self,
-        *,
-        report_interval: ReportInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[OrgReportRecord]:
-        interval = _interval(report_interval, ReportInterval)
-        return await self._page(
-            E.ORG_GROWTH_REPORT, OrgReportRecord, interval, page_size, page_number
-        )
-
-    def iter_org_growth(
-        self, *, report_interval: ReportInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[OrgReportRecord]:
-        interval = _interval(report_interval, ReportInterval)
-        return self._pager(E.ORG_GROWTH_REPORT, OrgReportRecord, interval, page_size)
-
-    async def org_attrition(
-        self,
-        *,
-        report_interval: ReportInterval | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
-    ) -> Page[OrgReportRecord]:
-        interval = _interval(report_interval, ReportInterval)
-        return await self._page(
-            E.ORG_ATTRITION_REPORT, OrgReportRecord, interval, page_size, page_number
-        )
-
-    def iter_org_attrition(
-        self, *, report_interval: ReportInterval | None = None, page_size: int = 100
-    ) -> AsyncPager[OrgReportRecord]:
-        interval = _interval(report_interval, ReportInterval)
-        return self._pager(E.ORG_ATTRITION_REPORT, OrgReportRecord, interval, page_size)
 
     # Chart metrics ---------------------------------------------------------------------------
 
@@ -260,8 +145,4 @@ class Reports:
         return structure(data, ChartData)
 
 
-def _interval(value: object, enum: type[I]) -> I | None:
-    return None if value is None else v.choice(value, enum, "report_interval")
-
-
-__all__ = ["Reports"]
+__all__ = ["Report", "Reports"]

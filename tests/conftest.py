@@ -7,9 +7,10 @@ anyio's plugin instead, so it can run on both asyncio and trio.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -48,6 +49,27 @@ def user_json(user_id: str = USER_ID, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+async def check_wire(
+    api: respx.MockRouter,
+    client: AsyncPropelAuth,
+    call: Callable[[AsyncPropelAuth], Awaitable[Any]],
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: Any,
+    answer: Any,
+    check: Callable[[Any], bool],
+) -> None:
+    """One row of a wire table: ``call`` sends exactly ``method path ?query body`` and reads
+    ``answer`` into a result that passes ``check``."""
+    route = api.route(method=method, path=path).respond(json=answer)
+    result = await call(client)
+    request = route.calls.last.request
+    assert dict(request.url.params) == query
+    assert (json.loads(request.content) if request.content else None) == body
+    assert check(result)
 
 
 def _marks(owner: Any) -> list[Any]:

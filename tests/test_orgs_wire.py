@@ -25,7 +25,7 @@ from propelauth_async import (
     SamlIdpProvider,
 )
 
-from .conftest import ORG_ID, USER_ID, user_json
+from .conftest import ORG_ID, USER_ID, check_wire, user_json
 
 Call = Callable[[AsyncPropelAuth], Awaitable[Any]]
 ORG = {
@@ -520,12 +520,7 @@ async def test_wire(
     answer: Any,
     check: Callable[[Any], bool],
 ) -> None:
-    route = api.route(method=method, path=path).respond(json=answer)
-    result = await call(client)
-    request = route.calls.last.request
-    assert dict(request.url.params) == query
-    assert (json.loads(request.content) if request.content else None) == body
-    assert check(result)
+    await check_wire(api, client, call, method, path, query, body, answer, check)
 
 
 async def test_revoke_is_a_delete_with_a_body_and_empty_200_is_success(

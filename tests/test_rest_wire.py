@@ -4,7 +4,6 @@ the exact request on the wire, the parsed result, error mapping and bad input.""
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,7 +29,7 @@ from propelauth_async import (
     UserNotFoundError,
 )
 
-from .conftest import ORG_ID, USER_ID, user_json
+from .conftest import ORG_ID, USER_ID, check_wire, user_json
 
 Call = Callable[[AsyncPropelAuth], Awaitable[Any]]
 KEY_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -533,12 +532,7 @@ async def test_wire(
     answer: Any,
     check: Callable[[Any], bool],
 ) -> None:
-    route = api.route(method=method, path=path).respond(json=answer)
-    result = await call(client)
-    request = route.calls.last.request
-    assert dict(request.url.params) == query
-    assert (json.loads(request.content) if request.content else None) == body
-    assert check(result)
+    await check_wire(api, client, call, method, path, query, body, answer, check)
 
 
 @pytest.mark.parametrize(

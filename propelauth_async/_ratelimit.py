@@ -7,7 +7,7 @@ slot and sleeps until it, so queued coroutines wake one at a time, never as a st
 
 Adaptive mode (on by default) does nothing until the first 429; from then on the client paces
 itself: the rate drops multiplicatively on each 429 (at most once a second) and climbs after each
-quiet second, by half again until the next 429 (slow start), then by a fixed step (AIMD).
+quiet second, doubling until the next 429 (slow start), then by a fixed step (AIMD).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import anyio
 _BETA = 0.7  # multiplicative decrease on a 429 (botocore uses 0.7 too)
 _WINDOW = 1.0  # seconds: the measuring window and the quiet period between increases
 _MIN_RATE = 1.0  # requests per second: adaptive mode never goes below this
-_SLOW_START_GROWTH = 1.5  # per quiet window, until the second 429 (then additive increase)
+_SLOW_START_GROWTH = 2.0  # per quiet window, until the second 429 (then additive increase)
 
 
 class RateLimiter:

@@ -75,12 +75,12 @@ async def test_decrease_at_most_once_a_window_and_slow_start_then_additive(
     assert limiter.current_rate == armed
     clock[0] += 1.5
     limiter.record_success()
-    assert limiter.current_rate == pytest.approx(armed * 1.5)  # slow start
+    assert limiter.current_rate == pytest.approx(armed * 2)  # slow start doubles
     clock[0] += 1.5
     limiter.record_rate_limited(0.1, hinted=True)  # second 429: multiplicative decrease
     lowered = limiter.current_rate
     assert lowered is not None
-    assert lowered < armed * 1.5
+    assert lowered < armed * 2
     clock[0] += 1.5
     limiter.record_success()
     assert limiter.current_rate == pytest.approx(lowered + max(1.0, lowered * 0.2))  # additive

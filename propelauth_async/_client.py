@@ -157,13 +157,11 @@ class AsyncPropelAuth:
             ),
         )
 
-        self._token_options = {
-            "verifier_key_pem": verifier_key_pem,
-            "leeway": token_leeway,
-            "max_token_bytes": max_token_bytes,
-            "key_refresh_interval": key_refresh_interval,
-            "key_min_refresh_interval": key_min_refresh_interval,
-        }
+        self._verifier_key_pem = verifier_key_pem
+        self._token_leeway = token_leeway
+        self._max_token_bytes = max_token_bytes
+        self._key_refresh_interval = key_refresh_interval
+        self._key_min_refresh_interval = key_min_refresh_interval
         if verifier_key_pem is not None:
             _ = self.tokens  # parse the PEM now: a bad one is a configuration error
 
@@ -236,7 +234,15 @@ class AsyncPropelAuth:
     @cached_property
     def tokens(self) -> Tokens:
         """Local access-token verification (the key is fetched on first use)."""
-        return Tokens(self._requester, issuer=self.issuer, **self._token_options)  # type: ignore[arg-type]
+        return Tokens(
+            self._requester,
+            issuer=self.issuer,
+            verifier_key_pem=self._verifier_key_pem,
+            leeway=self._token_leeway,
+            max_token_bytes=self._max_token_bytes,
+            key_refresh_interval=self._key_refresh_interval,
+            key_min_refresh_interval=self._key_min_refresh_interval,
+        )
 
     @cached_property
     def orgs(self) -> Orgs:

@@ -27,9 +27,9 @@ from ..models.membership import OrgMemberInfo
 from ..tokens import AuthenticatedUser, KeyUnavailableError
 
 PROPELAUTH_CLIENT = web.AppKey("propelauth_client", AsyncPropelAuth)
-_USER = "propelauth_user"
-_ERROR = "propelauth_error"
-_MEMBER = "propelauth_org_member"
+_USER: web.RequestKey[AuthenticatedUser | None] = web.RequestKey("propelauth_user")
+_ERROR: web.RequestKey[TokenError | None] = web.RequestKey("propelauth_error")
+_MEMBER: web.RequestKey[OrgMemberInfo] = web.RequestKey("propelauth_org_member", OrgMemberInfo)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -55,8 +55,7 @@ def _unauthorized(detail: str, error: str | None) -> web.HTTPException:
 async def _authenticate(request: web.Request) -> AuthenticatedUser | None:
     """The request's user, verifying the token once (here or in the middleware)."""
     if _USER in request:
-        user: AuthenticatedUser | None = request[_USER]
-        return user
+        return request[_USER]
     header = request.headers.get("Authorization")
     request[_USER] = None
     request[_ERROR] = None
@@ -70,8 +69,7 @@ async def _authenticate(request: web.Request) -> AuthenticatedUser | None:
             ) from None
         except TokenError as exc:
             request[_ERROR] = exc
-    user = request[_USER]
-    return user
+    return request[_USER]
 
 
 def propelauth_middleware() -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
@@ -87,14 +85,12 @@ def propelauth_middleware() -> Callable[[web.Request, Handler], Awaitable[web.St
 
 def get_user(request: web.Request) -> AuthenticatedUser | None:
     """The verified user, or ``None`` (no token, or an invalid one)."""
-    user: AuthenticatedUser | None = request.get(_USER)
-    return user
+    return request.get(_USER)
 
 
 def get_org_member(request: web.Request) -> OrgMemberInfo:
     """The membership checked by :func:`require_org_member`."""
-    member: OrgMemberInfo = request[_MEMBER]
-    return member
+    return request[_MEMBER]
 
 
 async def _require(request: web.Request) -> AuthenticatedUser:

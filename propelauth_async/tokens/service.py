@@ -95,4 +95,7 @@ class Tokens:
 
     async def refresh_key(self) -> None:
         """Fetch the key now (at start-up, say, to fail fast on a wrong API key)."""
-        await self.keys.refresh_after_failure() if self.keys.cached else await self.keys.verifier()
+        if self.keys.cached is None:
+            await self.keys.verifier()
+        else:
+            await self.keys.refresh_after_failure()

@@ -32,5 +32,5 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
-    for script in ("transport_overhead.py", "pagination.py"):
+    for script in ("transport_overhead.py", "pagination.py", "verify.py"):
         session.run("python", f"benchmarks/{script}")

@@ -114,5 +114,10 @@ def string_list(value: Collection[str] | None, name: str) -> list[str]:
 
 
 def _show(value: object) -> str:
+    """The value for the message, unless it is long: a token or an API key passed in the wrong
+    place must not end up in an exception message (or the log line that prints it)."""
     shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+    if len(shown) <= 24:
+        return shown
+    size = len(value) if isinstance(value, (str, bytes)) else None
+    return f"a {type(value).__name__}" + (f" of {size} characters" if size is not None else "")

@@ -68,3 +68,18 @@ async def test_uuids_are_normalised(api: respx.MockRouter, client: AsyncPropelAu
     route = api.get(f"/user/{USER_ID}").respond(404)
     await client.users.fetch(USER_ID.upper())
     assert route.called
+
+
+async def test_long_values_are_never_echoed(api: respx.MockRouter, client: AsyncPropelAuth) -> None:
+    secret = "eyJhbGciOiJSUzI1NiJ9.eyJ1c2VyX2lkIjoiMSJ9.c2lnbmF0dXJl-SECRET"
+    for call in (
+        client.users.fetch(secret),
+        client.users.fetch_by_email(secret),
+        client.users.query(order_by=secret),
+    ):
+        with pytest.raises(InvalidArgumentError) as info:
+            await call
+        assert "SECRET" not in str(info.value)
+        assert "eyJ" not in str(info.value)
+    with pytest.raises(InvalidArgumentError, match="'bob'"):
+        await client.users.fetch("bob")  # short values are shown, they help

@@ -305,3 +305,21 @@ def test_inserting_bytes_anywhere_never_passes(
     parts[part] = parts[part][:10] + b64(junk) + parts[part][10:]
     with pytest.raises(TokenError):
         verifier.verify(".".join(parts))
+
+
+def test_the_decoded_payload_cache_never_skips_a_check() -> None:
+    now = [time.time()]
+    verifier = TokenVerifier(PEM, issuer=ISSUER, clock=lambda: now[0])
+    token = sign(claims(exp=int(now[0]) + 100, properties={"plan": "pro"}))
+    first = verifier.verify(token)
+    first.properties["plan"] = "free"  # a caller changing its copy
+    assert verifier.verify(token).properties == {"plan": "pro"}
+    head, body, _ = token.split(".")
+    forged = f"{head}.{body}.{sign(claims(), key=OTHER_KEY).split('.')[2]}"
+    with pytest.raises(TokenError) as info:
+        verifier.verify(forged)  # same payload, cached: the signature is still checked
+    assert info.value.reason == "bad_signature"
+    now[0] += 200
+    with pytest.raises(TokenError) as expired:
+        verifier.verify(token)  # cached claims: expiry is still checked
+    assert expired.value.reason == "expired"

@@ -177,7 +177,7 @@ def org_member_info(entry: Any) -> OrgMemberInfo | None:
         additional_roles=_strings(entry.get("additional_roles") or [], "additional_roles"),
         org_role_structure=entry.get("org_role_structure") or SINGLE_ROLE_IN_HIERARCHY,
         url_safe_org_name=entry["url_safe_org_name"],
-        org_metadata=metadata if isinstance(metadata, dict) else {},
+        org_metadata=dict(metadata) if isinstance(metadata, dict) else {},
         legacy_org_id=entry.get("legacy_org_id"),
     )
 
@@ -202,7 +202,8 @@ def _login_method(value: Any) -> LoginMethod:
 
 
 def user_from_claims(claims: Mapping[str, Any]) -> AuthenticatedUser:
-    """An :class:`AuthenticatedUser` from verified claims.
+    """An :class:`AuthenticatedUser` from verified claims. Mutable parts (properties, org
+    metadata) are copied: the claims may be shared between calls for the same token.
 
     ``org_member_info`` (a token for one active org) wins over ``org_id_to_org_member_info``.
     """
@@ -232,7 +233,7 @@ def user_from_claims(claims: Mapping[str, Any]) -> AuthenticatedUser:
         first_name=_text(claims, "first_name"),
         last_name=_text(claims, "last_name"),
         username=_text(claims, "username"),
-        properties=properties if isinstance(properties, dict) else {},
+        properties=dict(properties) if isinstance(properties, dict) else {},
         legacy_user_id=_text(claims, "legacy_user_id"),
         impersonator_user_id=_text(claims, "impersonator_user_id"),
         login_method=_login_method(claims.get("login_method")),

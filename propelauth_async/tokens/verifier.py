@@ -29,6 +29,10 @@ DEFAULT_MAX_TOKEN_BYTES = 16 * 1024
 # lenient base64 would let stray characters ride along in a signature that still verifies.
 _SIGNATURE = re.compile(r"[A-Za-z0-9_-]+")
 _HEADER_CACHE_SIZE = 64
+# Decoded payloads of tokens whose signature verified, keyed by the payload text. A service
+# sees the same token on every request of a session; the signature and the time claims are
+# still checked on every call, only the JSON decoding is not repeated.
+_CLAIMS_CACHE_SIZE = 4096
 _STRING_CLAIMS = ("sub", "jti")
 
 
@@ -131,13 +135,18 @@ class TokenVerifier:
         self._rs256 = JWSRegistry.algorithms["RS256"]
         self.public_key_pem = key.as_pem(private=False).decode()
         self._good_headers: set[str] = set()
+        self._decoded: dict[str, dict[str, Any]] = {}
 
     def verify(self, token: str) -> AuthenticatedUser:
         """The user the token vouches for, or :class:`TokenError`."""
         return user_from_claims(self.verify_claims(token))
 
     def verify_claims(self, token: str) -> dict[str, Any]:
-        """The token's claims once its signature and time claims check out."""
+        """The token's claims once its signature and time claims check out.
+
+        The dict may be shared with later calls for the same token: read it, do not change it
+        (``verify`` hands out fresh copies inside ``AuthenticatedUser``).
+        """
         header_b64, payload_b64, signature_b64 = split_token(token, self.max_token_bytes)
         if header_b64 not in self._good_headers:
             self._check_header(header_b64)
@@ -150,7 +159,12 @@ class TokenVerifier:
         signing_input = f"{header_b64}.{payload_b64}".encode("ascii")
         if not self._rs256.verify(signing_input, signature, self._key):
             raise TokenError("bad_signature", "the token's signature does not match the key")
-        claims = _json_segment(payload_b64, "payload")
+        claims = self._decoded.get(payload_b64)
+        if claims is None:
+            claims = _json_segment(payload_b64, "payload")
+            if len(self._decoded) >= _CLAIMS_CACHE_SIZE:
+                self._decoded.clear()
+            self._decoded[payload_b64] = claims
         self._check_time_and_issuer(claims)
         return claims
 

@@ -293,8 +293,11 @@ class AsyncPager(Generic[T]):
     ) -> None:
         group, self._group_cm, self._group = self._group_cm, None, None
         if group is not None:
+            # Only the prefetch runs in this group, and it keeps its own errors; the block's
+            # exception is not handed to the group, so it propagates as itself rather than
+            # wrapped in an ExceptionGroup.
             group.cancel_scope.cancel()
-            await group.__aexit__(exc_type, exc, tb)
+            await group.__aexit__(None, None, None)
 
 
 __all__ = ["AsyncPager", "FetchPage", "Page", "page_from_json"]

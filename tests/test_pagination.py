@@ -208,3 +208,19 @@ async def test_bare_prefetch_on_trio_walks_without_background_tasks(anyio_backen
             break
     assert fetched == [0]  # nothing was fetched ahead outside a task group
     assert [i async for i in pager] == list(range(25))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_errors_inside_async_with_are_not_wrapped(anyio_backend: str) -> None:
+    with respx.mock(base_url="https://auth.example.com/api/backend/v1") as api:
+        api.get("/user/query").respond(400, json={"page_size": ["bad"]})
+        async with AsyncPropelAuth("https://auth.example.com", "k") as client:
+
+            async def walk() -> None:
+                async with client.users.iter(prefetch=True) as users:
+                    async for _ in users:
+                        pass
+
+            with pytest.raises(BadRequestError):  # the typed error, not an ExceptionGroup
+                await walk()

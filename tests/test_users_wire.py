@@ -12,6 +12,7 @@ import respx
 from propelauth_async import (
     UNSET,
     AsyncPropelAuth,
+    BadRequestError,
     CreatedUser,
     NotFoundError,
     OrgMemberInfo,
@@ -448,3 +449,12 @@ async def test_oauth_tokens_never_show_secrets(
     assert fresh.call_count == 1
     fresh.respond(404)
     assert await client.users.fetch_fresh_provider_token(USER_ID, "github") is None
+
+
+async def test_a_failing_chunk_raises_the_typed_error_itself(
+    api: respx.MockRouter, client: AsyncPropelAuth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(users_module, "BATCH_CHUNK_SIZE", 1)
+    api.post("/user/user_ids").respond(400, json={"user_ids": ["bad"]})
+    with pytest.raises(BadRequestError):  # not an ExceptionGroup
+        await client.users.fetch_batch_by_ids([USER_ID, OTHER_ID])

@@ -45,15 +45,23 @@ async def gather_chunks(
     if len(chunks) <= 1:
         return await fetch(chunks[0]) if chunks else []
     results: list[list[T]] = [[] for _ in chunks]
+    failures: list[Exception] = []
     limiter = anyio.Semaphore(concurrency)
 
     async def run(index: int) -> None:
-        async with limiter:
-            results[index] = await fetch(chunks[index])
+        try:
+            async with limiter:
+                results[index] = await fetch(chunks[index])
+        except Exception as exc:  # the first failure stops the others and is raised as itself
+            failures.append(exc)
+            group.cancel_scope.cancel()
 
     async with anyio.create_task_group() as group:
         for index in range(len(chunks)):
             group.start_soon(run, index)
+    if failures:
+        # Raised as itself, not inside an ExceptionGroup: callers catch our typed errors.
+        raise failures[0]
     return [item for chunk in results for item in chunk]
 
 

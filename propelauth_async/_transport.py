@@ -126,7 +126,10 @@ class Requester:
             url_path = url_path.format_map({k: encode_segment(v) for k, v in path.items()})
         body = None
         if json_body is not NO_BODY:
-            body = json.dumps(json_body, separators=(",", ":")).encode()
+            try:
+                body = json.dumps(json_body, separators=(",", ":"), allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:  # a datetime in metadata, a NaN...
+                raise errors.InvalidArgumentError("body", f"is not JSON: {exc}") from None
         call = _Call(endpoint, url_path, encode_query(query) if query else None, body)
         if self.policy.total_timeout is not None:
             call.deadline = time.monotonic() + self.policy.total_timeout

@@ -83,3 +83,15 @@ async def test_long_values_are_never_echoed(api: respx.MockRouter, client: Async
         assert "eyJ" not in str(info.value)
     with pytest.raises(InvalidArgumentError, match="'bob'"):
         await client.users.fetch("bob")  # short values are shown, they help
+
+
+async def test_values_that_are_not_json_are_refused(
+    api: respx.MockRouter, client: AsyncPropelAuth
+) -> None:
+    import datetime
+
+    with pytest.raises(InvalidArgumentError, match="not JSON"):
+        await client.users.update(USER_ID, metadata={"when": datetime.datetime.now()})
+    with pytest.raises(InvalidArgumentError, match="not JSON"):
+        await client.users.update(USER_ID, properties={"score": float("nan")})
+    assert not api.calls

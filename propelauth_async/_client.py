@@ -6,7 +6,7 @@ import os
 import urllib.parse
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -14,7 +14,7 @@ from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._transport import Requester
 from ._version import __version__
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InvalidArgumentError
 from .resources.access_tokens import AccessTokens
 from .resources.api_keys import ApiKeys
 from .resources.employees import Employees
@@ -62,6 +62,13 @@ def _check_url(url: str, name: str) -> urllib.parse.SplitResult:
     return parts
 
 
+def _policy(**settings: Any) -> RetryPolicy:
+    try:
+        return RetryPolicy(**settings)
+    except InvalidArgumentError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
 class AsyncPropelAuth:
     """The PropelAuth backend API, asynchronously.
 
@@ -105,6 +112,23 @@ class AsyncPropelAuth:
         key_refresh_interval: float | None = 3600.0,
         key_min_refresh_interval: float = 60.0,
     ) -> None:
+        """
+        Connection: ``timeout`` (seconds, or an ``httpx.Timeout`` per phase),
+        ``max_connections`` / ``max_keepalive_connections`` for the pool, or your own
+        ``http_client`` / ``transport``.
+
+        Retries: ``max_retries`` for transient failures of replay-safe requests,
+        ``max_rate_limit_retries`` for 429s, ``max_retry_wait`` the longest server-requested
+        wait accepted (longer raises ``RateLimitError`` at once), ``backoff_base`` /
+        ``backoff_cap`` for full-jitter backoff, ``total_timeout`` for one call overall.
+
+        Pacing: ``rate_limit`` (requests/s, with ``rate_limit_burst``) from the start,
+        ``max_concurrency`` requests in flight, ``adaptive_rate_limit`` to slow down after a 429.
+
+        Tokens: ``verifier_key_pem`` to verify without fetching a key, ``token_leeway`` for
+        exp/iat/nbf, ``max_token_bytes``, and the key's ``key_refresh_interval`` /
+        ``key_min_refresh_interval`` (the least time between refreshes after a bad signature).
+        """
         auth = _check_url(auth_url, "auth_url")
         if not isinstance(api_key, str) or not api_key.strip():
             raise ConfigurationError("api_key is required (your Backend Integration API key)")
@@ -140,7 +164,7 @@ class AsyncPropelAuth:
                 "user-agent": USER_AGENT,
                 "accept": "application/json",
             },
-            policy=RetryPolicy(
+            policy=_policy(
                 max_retries=max_retries,
                 max_rate_limit_retries=max_rate_limit_retries,
                 max_retry_wait=max_retry_wait,

@@ -124,3 +124,12 @@ async def test_owned_http_client_is_closed_once() -> None:
 
 def test_no_del_cleanup() -> None:
     assert "__del__" not in vars(AsyncPropelAuth)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"max_retries": -1}, {"total_timeout": 0}, {"rate_limit": 0}, {"max_concurrency": 0}],
+)
+def test_bad_settings_are_configuration_errors(options: dict[str, float]) -> None:
+    with pytest.raises(ConfigurationError):
+        AsyncPropelAuth("https://auth.example.com", API_KEY, **options)  # type: ignore[arg-type]

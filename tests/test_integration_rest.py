@@ -124,6 +124,9 @@ async def test_api_keys_lifecycle(emu: Emulator, client: AsyncPropelAuth) -> Non
         await client.api_keys.validate(personal.api_key_token)
     archived = await client.api_keys.query_archived()
     assert [k.api_key_id for k in archived.items] == [personal.api_key_id]
+    assert [k.api_key_id async for k in client.api_keys.iter_archived(user_id=user)] == [
+        personal.api_key_id
+    ]
     with pytest.raises(NotFoundError):
         await client.api_keys.delete(personal.api_key_id)
 

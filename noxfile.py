@@ -17,9 +17,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff")
-    session.run(
-        "ruff", "check", "propelauth_async", "tests", "benchmarks", "examples", "noxfile.py"
-    )
+    session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 

@@ -26,11 +26,13 @@ class SigningKey:
 
     @property
     def public_pem(self) -> str:
-        return self._key.as_pem(private=False).decode()
+        pem: bytes = self._key.as_pem(private=False)
+        return pem.decode()
 
     @property
     def private_pem(self) -> str:
-        return self._key.as_pem(private=True).decode()
+        pem: bytes = self._key.as_pem(private=True)
+        return pem.decode()
 
     def sign(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None) -> str:
         header = {"alg": "RS256", "typ": "JWT", **(headers or {})}

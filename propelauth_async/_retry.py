@@ -8,7 +8,6 @@ the endpoint is replay-safe.
 
 from __future__ import annotations
 
-import email.utils
 import enum
 import json
 import math
@@ -105,6 +104,8 @@ def _parse_float(raw: str | None) -> float | None:
 
 
 def _parse_http_date(raw: str, now: float) -> float | None:
+    import email.utils  # rare: most servers send seconds
+
     try:
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):

@@ -16,11 +16,10 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
-import tenacity
 
 from . import errors
 from ._endpoints import Endpoint
@@ -33,6 +32,9 @@ from ._retry import (
     retry_after_is_precise,
     retry_after_seconds,
 )
+
+if TYPE_CHECKING:
+    import tenacity
 
 logger = logging.getLogger("propelauth_async")
 
@@ -241,6 +243,8 @@ class Requester:
     # The retry loop ---------------------------------------------------------------------------
 
     async def _retry(self, call: _Call, first: _Retryable) -> Any:
+        import tenacity  # only once something needs a retry: keeps `import propelauth_async` light
+
         replay: list[_Retryable] = [first]
 
         async def attempt() -> Any:

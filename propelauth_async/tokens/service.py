@@ -79,7 +79,8 @@ class Tokens:
         refresh, at most once a minute, so a rotated key is picked up.
         """
         token = token_from_authorization(authorization_header_or_token)
-        split_token(token, self._max_token_bytes)  # junk is refused before any key fetch
+        if self.keys.cached is None:
+            split_token(token, self._max_token_bytes)  # junk never costs a key fetch
         verifier = await self.keys.verifier()
         try:
             return verifier.verify(token)

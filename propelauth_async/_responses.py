@@ -134,3 +134,22 @@ def error_from_response(
     if cls is errors.RateLimitError:
         return errors.RateLimitError(summary, retry_after=retry_after, **kwargs)
     return cls(summary, **kwargs)
+
+
+def retyped(
+    error: errors.APIError, cls: type[errors.APIError], message: str | None = None
+) -> errors.APIError:
+    """``error`` as a more specific class (an ``error_code`` or a status the endpoint gives its
+    own meaning), keeping everything the server said."""
+    return cls(
+        message or error.message,
+        status_code=error.status_code,
+        method=error.method,
+        path=error.path,
+        error_code=error.error_code,
+        user_facing_error=error.user_facing_error,
+        field_errors=error.field_errors,
+        body=error.body,
+        request_id=error.request_id,
+        retries_taken=error.retries_taken,
+    )

@@ -1,4 +1,5 @@
-"""What the resource modules share: lookups that turn 404 into ``None``, and chunked batches."""
+"""What the resource modules share: lookups that turn 404 into ``None``, the one page fetcher
+every paged endpoint uses, and chunked batches."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any, TypeVar
 import anyio
 
 from .. import _validate as v
+from .._convert import structure
 from .._endpoints import Endpoint
 from .._transport import NO_BODY, Requester
 from ..errors import NotFoundError
-from ..pagination import AsyncPager, FetchPage
+from ..pagination import AsyncPager, FetchPage, Page, page_from_json
 
 T = TypeVar("T")
 
@@ -31,6 +33,50 @@ async def lookup(
         return await requester.request(endpoint, path=path, query=query)
     except NotFoundError:
         return NOT_FOUND
+
+
+async def fetch_one(
+    requester: Requester,
+    endpoint: Endpoint,
+    cls: type[T],
+    *,
+    path: Mapping[str, str] | None = None,
+    query: Mapping[str, object] | None = None,
+) -> T | None:
+    """The thing as a ``cls``, or ``None`` when the server says it does not exist."""
+    data = await lookup(requester, endpoint, path=path, query=query)
+    return None if data is NOT_FOUND else structure(data, cls)
+
+
+def paged_fetcher(
+    requester: Requester,
+    endpoint: Endpoint,
+    item_type: type[T],
+    *,
+    items_key: str,
+    total_key: str,
+    filters: Mapping[str, object],
+    path: Mapping[str, str] | None = None,
+    page_key: str = "current_page",
+    generated_at_key: str | None = None,
+) -> FetchPage[T]:
+    """Fetches page N of a paged endpoint, carrying the same filters to every page."""
+
+    async def fetch(page_number: int, page_size: int) -> Page[T]:
+        query = {"page_size": page_size, "page_number": page_number, **filters}
+        data = await requester.request(endpoint, path=path, query=query)
+        return page_from_json(
+            data,
+            item_type,
+            items_key=items_key,
+            total_key=total_key,
+            page_key=page_key,
+            generated_at_key=generated_at_key,
+            page_number=page_number,
+            page_size=page_size,
+        )
+
+    return fetch
 
 
 async def gather_chunks(

@@ -7,6 +7,7 @@ import attrs
 from .. import _endpoints as E
 from .. import _validate as v
 from .._convert import structure
+from .._responses import retyped
 from .._transport import Requester
 from ..errors import FeatureNotEnabledError, ForbiddenError, NotFoundError, UserNotFoundError
 from ._common import drop_none
@@ -46,23 +47,11 @@ class AccessTokens:
         }
         try:
             data = await self._requester.request(E.CREATE_ACCESS_TOKEN, json_body=body)
-        except ForbiddenError as exc:
-            raise UserNotFoundError(
-                f"user {body['user_id']} was not found",
-                status_code=403,
-                method=exc.method,
-                path=exc.path,
-                body=exc.body,
-                field_errors=exc.field_errors,
-            ) from exc
-        except NotFoundError as exc:
-            raise FeatureNotEnabledError(
-                "access-token creation is not enabled for this project",
-                status_code=404,
-                method=exc.method,
-                path=exc.path,
-                body=exc.body,
-            ) from exc
+        except ForbiddenError as exc:  # this endpoint's 403 means "no such user"
+            raise retyped(exc, UserNotFoundError, f"user {body['user_id']} was not found") from exc
+        except NotFoundError as exc:  # and its 404 means the feature is off
+            message = "access-token creation is not enabled for this project"
+            raise retyped(exc, FeatureNotEnabledError, message) from exc
         return structure(data, CreatedAccessToken)
 
 

@@ -31,8 +31,8 @@ from ..models.api_keys import (
 )
 from ..models.membership import OrgMemberInfo
 from ..models.users import User
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
-from ._common import NOT_FOUND, drop_none, lookup, make_pager
+from ..pagination import AsyncPager, FetchPage, Page
+from ._common import drop_none, fetch_one, make_pager, paged_fetcher
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _BEARER = re.compile(r"^\s*bearer\s+", re.IGNORECASE)
@@ -97,10 +97,8 @@ class ApiKeys:
 
     async def fetch(self, api_key_id: str) -> ApiKey | None:
         """The key (current or archived), or ``None`` when there is no such key."""
-        data = await lookup(
-            self._requester, E.FETCH_API_KEY, path={"api_key_id": _key_id(api_key_id)}
-        )
-        return None if data is NOT_FOUND else structure(data, ApiKey)
+        path = {"api_key_id": _key_id(api_key_id)}
+        return await fetch_one(self._requester, E.FETCH_API_KEY, ApiKey, path=path)
 
     async def query_current(
         self,
@@ -175,19 +173,14 @@ class ApiKeys:
             else v.choice(api_key_type, ApiKeyType, "api_key_type"),
         }
 
-        async def fetch(page_number: int, page_size: int) -> Page[ApiKey]:
-            query = {**filters, "page_size": page_size, "page_number": page_number}
-            data = await self._requester.request(endpoint, query=query)
-            return page_from_json(
-                data,
-                ApiKey,
-                items_key="api_keys",
-                total_key="total_api_keys",
-                page_number=page_number,
-                page_size=page_size,
-            )
-
-        return fetch
+        return paged_fetcher(
+            self._requester,
+            endpoint,
+            ApiKey,
+            items_key="api_keys",
+            total_key="total_api_keys",
+            filters=filters,
+        )
 
     async def create(
         self,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from .. import _endpoints as E
 from .. import _validate as v
-from .._convert import structure
 from .._transport import Requester
 from ..models.flows import Employee
-from ._common import NOT_FOUND, lookup
+from ._common import fetch_one
 
 
 class Employees:
@@ -19,8 +18,9 @@ class Employees:
     async def fetch(self, employee_id: str) -> Employee | None:
         """The employee, or ``None`` when there is none with that id."""
         eid = v.uuid_str(employee_id, "employee_id")
-        data = await lookup(self._requester, E.FETCH_EMPLOYEE, path={"employee_id": eid})
-        return None if data is NOT_FOUND else structure(data, Employee)
+        return await fetch_one(
+            self._requester, E.FETCH_EMPLOYEE, Employee, path={"employee_id": eid}
+        )
 
 
 __all__ = ["Employees"]

@@ -8,8 +8,8 @@ from .. import _endpoints as E
 from .. import _validate as v
 from .._transport import Requester
 from ..models.orgs import PendingInvite
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
-from ._common import make_pager, role_body
+from ..pagination import AsyncPager, FetchPage, Page
+from ._common import make_pager, paged_fetcher, role_body
 
 
 class Invites:
@@ -61,19 +61,14 @@ class Invites:
     def _fetcher(self, org_id: str | None) -> FetchPage[PendingInvite]:
         oid = None if org_id is None else v.uuid_str(org_id, "org_id")
 
-        async def fetch(page_number: int, page_size: int) -> Page[PendingInvite]:
-            query = {"page_number": page_number, "page_size": page_size, "org_id": oid}
-            data = await self._requester.request(E.FETCH_PENDING_INVITES, query=query)
-            return page_from_json(
-                data,
-                PendingInvite,
-                items_key="invites",
-                total_key="total_invites",
-                page_number=page_number,
-                page_size=page_size,
-            )
-
-        return fetch
+        return paged_fetcher(
+            self._requester,
+            E.FETCH_PENDING_INVITES,
+            PendingInvite,
+            items_key="invites",
+            total_key="total_invites",
+            filters={"org_id": oid},
+        )
 
     async def revoke(self, *, org_id: str, invitee_email: str) -> None:
         """Revoke a pending invite. Sent as a DELETE with a JSON body; an empty 200 is success."""

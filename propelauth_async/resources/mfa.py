@@ -15,6 +15,7 @@ from typing import Any
 from .. import _endpoints as E
 from .. import _validate as v
 from .._convert import structure
+from .._responses import retyped
 from .._transport import Requester
 from ..errors import (
     APIError,
@@ -41,18 +42,7 @@ def _specific(error: APIError) -> APIError:
     cls = _BY_CODE.get(error.error_code or "")
     if cls is None or isinstance(error, (AuthenticationError, RateLimitError)):
         return error
-    return cls(
-        error.message,
-        status_code=error.status_code,
-        method=error.method,
-        path=error.path,
-        error_code=error.error_code,
-        user_facing_error=error.user_facing_error,
-        field_errors=error.field_errors,
-        body=error.body,
-        request_id=error.request_id,
-        retries_taken=error.retries_taken,
-    )
+    return retyped(error, cls)
 
 
 class Mfa:

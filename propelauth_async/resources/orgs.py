@@ -28,8 +28,8 @@ from ..models.orgs import (
     SamlSpMetadata,
 )
 from ..models.users import User
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
-from ._common import NOT_FOUND, drop_none, lookup, make_pager, role_body
+from ..pagination import AsyncPager, FetchPage, Page
+from ._common import NO_BODY, drop_none, fetch_one, make_pager, paged_fetcher, role_body
 from .users import Users
 
 _OIDC_TYPES: dict[type, str] = {
@@ -83,8 +83,7 @@ class Orgs:
     async def fetch(self, org_id: str) -> Org | None:
         """The organization, or ``None`` when it does not exist."""
         oid = v.uuid_str(org_id, "org_id")
-        data = await lookup(self._requester, E.FETCH_ORG, path={"org_id": oid})
-        return None if data is NOT_FOUND else structure(data, Org)
+        return await fetch_one(self._requester, E.FETCH_ORG, Org, path={"org_id": oid})
 
     async def query(
         self,
@@ -130,19 +129,14 @@ class Orgs:
             "domain": domain,
         }
 
-        async def fetch(page_number: int, page_size: int) -> Page[Org]:
-            query = {"page_size": page_size, "page_number": page_number, **filters}
-            data = await self._requester.request(E.QUERY_ORGS, query=query)
-            return page_from_json(
-                data,
-                Org,
-                items_key="orgs",
-                total_key="total_orgs",
-                page_number=page_number,
-                page_size=page_size,
-            )
-
-        return fetch
+        return paged_fetcher(
+            self._requester,
+            E.QUERY_ORGS,
+            Org,
+            items_key="orgs",
+            total_key="total_orgs",
+            filters=filters,
+        )
 
     async def update(
         self,
@@ -293,10 +287,8 @@ class Orgs:
 
     async def fetch_saml_sp_metadata(self, org_id: str) -> SamlSpMetadata | None:
         """The service-provider details to give the org's IdP, or ``None`` for a missing org."""
-        data = await lookup(
-            self._requester, E.FETCH_SAML_SP_METADATA, path={"org_id": v.uuid_str(org_id, "org_id")}
-        )
-        return None if data is NOT_FOUND else structure(data, SamlSpMetadata)
+        path = {"org_id": v.uuid_str(org_id, "org_id")}
+        return await fetch_one(self._requester, E.FETCH_SAML_SP_METADATA, SamlSpMetadata, path=path)
 
     async def set_saml_idp_metadata(
         self,
@@ -349,10 +341,9 @@ class Orgs:
         self, endpoint: E.Endpoint, org_id: str, body: Mapping[str, object] | None = None
     ) -> None:
         path = {"org_id": v.uuid_str(org_id, "org_id")}
-        if body is None:
-            await self._requester.request(endpoint, path=path)
-        else:
-            await self._requester.request(endpoint, path=path, json_body=body)
+        await self._requester.request(
+            endpoint, path=path, json_body=NO_BODY if body is None else body
+        )
 
 
 def _idp_fields(idp: OidcIdp) -> dict[str, str]:

@@ -28,8 +28,8 @@ from ..models.reports import (
     ReportInterval,
     UserReportRecord,
 )
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
-from ._common import make_pager
+from ..pagination import AsyncPager, FetchPage, Page
+from ._common import make_pager, paged_fetcher
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
 I = TypeVar("I", ReportInterval, ChurnInterval, ReengagementInterval)  # noqa: E741
@@ -71,24 +71,15 @@ class Report(Generic[R, I]):
             else v.choice(report_interval, self._interval, "report_interval")
         )
 
-        async def fetch(page_number: int, page_size: int) -> Page[R]:
-            query = {
-                "page_size": page_size,
-                "page_number": page_number,
-                "report_interval": interval,
-            }
-            data = await self._requester.request(self._endpoint, query=query)
-            return page_from_json(
-                data,
-                self._record,
-                items_key=self._items_key,
-                total_key="total_count",
-                page_number=page_number,
-                page_size=page_size,
-                generated_at_key="report_time",
-            )
-
-        return fetch
+        return paged_fetcher(
+            self._requester,
+            self._endpoint,
+            self._record,
+            items_key=self._items_key,
+            total_key="total_count",
+            generated_at_key="report_time",
+            filters={"report_interval": interval},
+        )
 
 
 class Reports:

@@ -9,8 +9,8 @@ from .. import _validate as v
 from .._convert import structure
 from .._transport import Requester
 from ..models.flows import ScimGroup, ScimGroupMember, ScimGroupSummary
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
-from ._common import NOT_FOUND, lookup, make_pager
+from ..pagination import AsyncPager, FetchPage, Page
+from ._common import NOT_FOUND, lookup, make_pager, paged_fetcher
 
 
 class Scim:
@@ -44,22 +44,16 @@ class Scim:
         oid = v.uuid_str(org_id, "org_id")
         uid = None if user_id is None else v.uuid_str(user_id, "user_id")
 
-        async def fetch(page_number: int, page_size: int) -> Page[ScimGroupSummary]:
-            query = {"page_size": page_size, "page_number": page_number, "user_id": uid}
-            data = await self._requester.request(
-                E.FETCH_ORG_SCIM_GROUPS, path={"org_id": oid}, query=query
-            )
-            return page_from_json(
-                data,
-                ScimGroupSummary,
-                items_key="groups",
-                total_key="total_groups",
-                page_key="page_number",
-                page_number=page_number,
-                page_size=page_size,
-            )
-
-        return fetch
+        return paged_fetcher(
+            self._requester,
+            E.FETCH_ORG_SCIM_GROUPS,
+            ScimGroupSummary,
+            items_key="groups",
+            total_key="total_groups",
+            page_key="page_number",
+            filters={"user_id": uid},
+            path={"org_id": oid},
+        )
 
     async def fetch_group(
         self,

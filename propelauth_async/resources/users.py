@@ -6,7 +6,7 @@ raise :class:`~propelauth_async.errors.NotFoundError` when the user does not exi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import _endpoints as E
@@ -23,21 +23,36 @@ from ..models.users import (
     User,
     UserOrderBy,
 )
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
-from ._common import NOT_FOUND, drop_none, gather_chunks, lookup, make_pager
+from ..pagination import AsyncPager, FetchPage, Page
+from ._common import (
+    NO_BODY,
+    NOT_FOUND,
+    drop_none,
+    fetch_one,
+    gather_chunks,
+    lookup,
+    make_pager,
+    paged_fetcher,
+)
 
 BATCH_CHUNK_SIZE = 100
 """Keys per batch request; longer key lists are split and fetched a few chunks at a time."""
 
 
-def _users_page(data: Any, page_number: int, page_size: int) -> Page[User]:
-    return page_from_json(
-        data,
+def _users_fetcher(
+    requester: Requester,
+    endpoint: E.Endpoint,
+    filters: Mapping[str, object],
+    path: Mapping[str, str] | None = None,
+) -> FetchPage[User]:
+    return paged_fetcher(
+        requester,
+        endpoint,
         User,
         items_key="users",
         total_key="total_users",
-        page_number=page_number,
-        page_size=page_size,
+        filters=filters,
+        path=path,
     )
 
 
@@ -60,25 +75,23 @@ class Users:
     async def fetch(self, user_id: str, *, include_orgs: bool = False) -> User | None:
         """The user with this id, or ``None``."""
         uid = v.uuid_str(user_id, "user_id")
-        data = await lookup(
+        return await fetch_one(
             self._requester,
             E.FETCH_USER,
+            User,
             path={"user_id": uid},
             query={"include_orgs": include_orgs},
         )
-        return None if data is NOT_FOUND else structure(data, User)
 
     async def fetch_by_email(self, email: str, *, include_orgs: bool = False) -> User | None:
         """The user with this email address (case-insensitive on the server), or ``None``."""
         query = {"include_orgs": include_orgs, "email": v.email(email)}
-        data = await lookup(self._requester, E.FETCH_USER_BY_EMAIL, query=query)
-        return None if data is NOT_FOUND else structure(data, User)
+        return await fetch_one(self._requester, E.FETCH_USER_BY_EMAIL, User, query=query)
 
     async def fetch_by_username(self, username: str, *, include_orgs: bool = False) -> User | None:
         """The user with this username, or ``None``."""
         query = {"include_orgs": include_orgs, "username": v.text(username, "username")}
-        data = await lookup(self._requester, E.FETCH_USER_BY_USERNAME, query=query)
-        return None if data is NOT_FOUND else structure(data, User)
+        return await fetch_one(self._requester, E.FETCH_USER_BY_USERNAME, User, query=query)
 
     async def fetch_batch_by_ids(
         self, user_ids: Iterable[str], *, include_orgs: bool = False
@@ -161,13 +174,7 @@ class Users:
             "include_orgs": include_orgs,
             "legacy_user_id": legacy_user_id,
         }
-
-        async def fetch(page_number: int, page_size: int) -> Page[User]:
-            query = {"page_size": page_size, "page_number": page_number, **filters}
-            data = await self._requester.request(E.QUERY_USERS, query=query)
-            return _users_page(data, page_number, page_size)
-
-        return fetch
+        return _users_fetcher(self._requester, E.QUERY_USERS, filters)
 
     async def query_in_org(
         self,
@@ -198,20 +205,12 @@ class Users:
         return make_pager(fetch, page_size, start_page, max_items, prefetch)
 
     def _in_org_fetcher(self, org_id: str, role: str | None, include_orgs: bool) -> FetchPage[User]:
-        oid = v.uuid_str(org_id, "org_id")
         filters = {
             "include_orgs": include_orgs,
             "role": None if role is None else v.text(role, "role"),
         }
-
-        async def fetch(page_number: int, page_size: int) -> Page[User]:
-            query = {"page_size": page_size, "page_number": page_number, **filters}
-            data = await self._requester.request(
-                E.QUERY_USERS_IN_ORG, path={"org_id": oid}, query=query
-            )
-            return _users_page(data, page_number, page_size)
-
-        return fetch
+        path = {"org_id": v.uuid_str(org_id, "org_id")}
+        return _users_fetcher(self._requester, E.QUERY_USERS_IN_ORG, filters, path)
 
     async def fetch_signup_query_params(self, user_id: str) -> dict[str, str] | None:
         """The query parameters the user signed up with, or ``None`` for a missing user."""
@@ -248,12 +247,12 @@ class Users:
         """A freshly refreshed token from ``provider``, or ``None`` when there is none."""
         uid = v.uuid_str(user_id, "user_id")
         name = v.choice(provider, SocialProvider, "provider").value
-        data = await lookup(
+        return await fetch_one(
             self._requester,
             E.FETCH_FRESH_PROVIDER_TOKEN,
+            OAuthToken,
             path={"user_id": uid, "provider": name},
         )
-        return None if data is NOT_FOUND else structure(data, OAuthToken)
 
     # Writes ------------------------------------------------------------------------------------
 
@@ -373,11 +372,10 @@ class Users:
     async def _write(
         self, endpoint: E.Endpoint, user_id: str, body: dict[str, object] | None = None
     ) -> None:
-        uid = v.uuid_str(user_id, "user_id")
-        if body is None:
-            await self._requester.request(endpoint, path={"user_id": uid})
-        else:
-            await self._requester.request(endpoint, path={"user_id": uid}, json_body=body)
+        path = {"user_id": v.uuid_str(user_id, "user_id")}
+        await self._requester.request(
+            endpoint, path=path, json_body=NO_BODY if body is None else body
+        )
 
 
 __all__ = ["BATCH_CHUNK_SIZE", "Users"]

@@ -15,8 +15,10 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "EndUserRateLimitError",
     "FeatureNotEnabledError",
     "ForbiddenError",
     "IncorrectMfaCodeError",
@@ -27,10 +29,12 @@ __all__ = [
     "OutcomeUnknownError",
     "PropelAuthError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TokenError",
     "TransportError",
     "UserNotFoundError",
+    "WrongEventLoopError",
 ]
 
 
@@ -142,6 +146,15 @@ class RateLimitError(APIError):
         self.retry_after = retry_after
 
 
+class EndUserRateLimitError(RateLimitError):
+    """429 about one end user or one subject (an end user's API key, a user's MFA attempts,
+    a confirmation email asked for too often), not about our API key.
+
+    It is raised at once, never retried, and never pauses the client: one end user who hammers
+    a service must not freeze that service's PropelAuth client for everyone else.
+    """
+
+
 class ServerError(APIError):
     """5xx (and 408): the server failed; retried automatically when that is safe."""
 
@@ -153,6 +166,18 @@ class TransportError(PropelAuthError):
         super().__init__(message)
         self.method = method
         self.path = path
+
+
+class ClientClosedError(PropelAuthError, RuntimeError):
+    """The client was used after ``aclose()`` (or after its ``async with`` block ended)."""
+
+
+class WrongEventLoopError(ConfigurationError, RuntimeError):
+    """The client was used from an event loop other than the one it first ran on.
+
+    A client's connection pool belongs to one event loop. Create the client inside the loop
+    that uses it (in your app's lifespan, or in a fixture), one per loop.
+    """
 
 
 class OutcomeUnknownError(TransportError):
@@ -169,6 +194,20 @@ class MalformedResponseError(TransportError):
     def __init__(self, message: str, *, status_code: int, method: str = "", path: str = "") -> None:
         super().__init__(message, method=method, path=path)
         self.status_code = status_code
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer's body was larger than the client's ``max_response_bytes``; reading stopped.
+
+    It is never retried: a server that sent too much once will very probably do so again.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, limit: int, method: str = "", path: str = ""
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status_code = status_code
+        self.limit = limit
 
 
 class TokenError(PropelAuthError):

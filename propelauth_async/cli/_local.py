@@ -1,14 +1,12 @@
-"""The command line: ``python -m propelauth_async demo`` and ``... emulator --port 8765``."""
+"""Commands that need no account: ``demo`` and ``emulator --port 8765``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .testing import Emulator, run_emulator
+    from ..testing import Emulator, run_emulator
 
     emulator = Emulator(
         api_key=args.api_key,
@@ -33,16 +31,13 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import anyio
 
-    from .demo import run_demo
+    from ..demo import run_demo
 
     anyio.run(run_demo, args.users)
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="propelauth-async", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser("demo", help="run a short tour against the embedded emulator")
     demo.add_argument("--users", type=int, default=40, help="users to create (default 40)")
     demo.set_defaults(run=_demo)
@@ -54,11 +49,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--burst", type=int, default=10, help="rate-limit burst (default 10)")
     serve.add_argument("--no-b2b", action="store_true", help="answer 426 to org endpoints")
     serve.set_defaults(run=_serve)
-
-    args = parser.parse_args(argv)
-    result: int = args.run(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -122,7 +122,7 @@ def test_ids_and_timestamps() -> None:
 
 async def test_counters_and_seeded_probabilistic_faults() -> None:
     def run(seed: int) -> list[int]:
-        emu = Emulator(seed=seed)
+        emu = Emulator(fault_seed=seed)
         emu.inject(Fault.error(500), path="/api/backend/v1/user/*", times=None, probability=0.5)
         statuses = []
         with run_emulator(emu) as served:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from .. import _endpoints as E
 from .._endpoints import Endpoint
 from ._request import Request
+from ._routes import Handler
 from ._state import ApiKeyRecord, EmulatorError, State, bad_request, now, paged, user_json
-
-Handler = Callable[[State, Request], Any]
 
 
 def _key_json(key: ApiKeyRecord) -> dict[str, Any]:
@@ -195,7 +193,11 @@ ROUTES: dict[Endpoint, Handler] = {
     E.CREATE_API_KEY: create_key,
     E.UPDATE_API_KEY: update_key,
     E.DELETE_API_KEY: delete_key,
-    E.VALIDATE_API_KEY: _validator(imported=False),
+    # One POST validates every kind of key; the client's personal/org checks read the answer.
+    **dict.fromkeys(
+        (E.VALIDATE_API_KEY, E.VALIDATE_PERSONAL_API_KEY, E.VALIDATE_ORG_API_KEY),
+        _validator(imported=False),
+    ),
     E.VALIDATE_IMPORTED_API_KEY: _validator(imported=True),
     E.FETCH_API_KEY_USAGE: usage,
     E.IMPORT_API_KEY: import_key,

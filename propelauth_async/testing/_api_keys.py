@@ -13,6 +13,9 @@ from ._routes import Handler
 from ._state import ApiKeyRecord, EmulatorError, State, bad_request, now, paged, user_json
 
 
+_KEY_TYPES = ("all", "org", "personal")
+
+
 def _key_json(key: ApiKeyRecord) -> dict[str, Any]:
     return {
         "api_key_id": key.api_key_id,
@@ -81,6 +84,8 @@ def _lister(archived: bool) -> Handler:
         email = req.query_str("user_email")
         owner = state.user_by_email(email) if email else None
         kind = req.query_str("api_key_type") or "all"
+        if kind not in _KEY_TYPES:
+            raise bad_request("api_key_type", f"Unknown API key type {kind!r}")
         keys = [
             k
             for k in state.api_keys.values()

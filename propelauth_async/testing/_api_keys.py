@@ -12,7 +12,6 @@ from ._request import Request
 from ._routes import Handler
 from ._state import ApiKeyRecord, EmulatorError, State, bad_request, now, paged, user_json
 
-
 _KEY_TYPES = ("all", "org", "personal")
 
 

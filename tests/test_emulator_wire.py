@@ -97,7 +97,9 @@ async def test_official_library_and_ours_send_the_same_requests() -> None:
                 lambda: official.revoke_pending_org_invite(org_id, "bob@acme.io"),
                 lambda: ours.invites.revoke(org_id=org_id, invitee_email="bob@acme.io"),
             ):
-                await ours.invites.invite_by_email(org_id=org_id, email="bob@acme.io", role="Member")
+                await ours.invites.invite_by_email(
+                    org_id=org_id, email="bob@acme.io", role="Member"
+                )
                 await revoke()
                 last = emu.requests[-1]
                 assert (last.method, last.status) == ("DELETE", 200)

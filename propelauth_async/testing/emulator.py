@@ -15,6 +15,7 @@ import httpx
 
 from .._client import AsyncPropelAuth
 from .._convert import structure
+from ..models.orgs import Org
 from ..models.users import User
 from . import (
     _access_tokens,
@@ -221,6 +222,12 @@ class Emulator:
     def user_record(self, user_id: str) -> Any:
         """The raw mutable record, for tests that need what the API does not show."""
         return self.state.users.get(user_id)
+
+    def org(self, org_id: str) -> Org | None:
+        """The organization as the API would return it, or ``None``."""
+        with self.state.lock:
+            record = self.state.orgs.get(org_id)
+            return None if record is None else structure(_orgs.org_json(record), Org)
 
     def users_with_email(self, email: str) -> list[str]:
         with self.state.lock:

@@ -12,12 +12,11 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ANYIO_TESTS = '''
+ANYIO_TESTS = """
 import pytest
 
 from propelauth_async import AsyncPropelAuth
@@ -42,9 +41,9 @@ async def test_from_env_on_each_backend(propelauth_env, anyio_backend):
     async with AsyncPropelAuth.from_env() as client:
         page = await client.users.query()
     assert [u.email for u in page.items] == ["seeded@acme.io"]
-'''
+"""
 
-SYNC_TESTS = '''
+SYNC_TESTS = """
 import os
 
 import pytest
@@ -81,7 +80,7 @@ def test_tokens_verify_with_the_emulators_key(make_user, make_org, make_member, 
     key = RSAKey.import_key(propelauth_emulator.public_key_pem)
     claims = jwt.decode(token, key, algorithms=["RS256"]).claims
     assert claims["org_member_info"]["org_id"] == org.org_id
-'''
+"""
 
 
 def _readme_test_file() -> str:
@@ -92,8 +91,11 @@ def _readme_test_file() -> str:
 
 def _entry_point_dist(site: Path) -> None:
     """A dist-info declaring pyproject.toml's pytest11 entry points, as an install writes it."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    plugins = project["entry-points"]["pytest11"]
+    # (tomllib is 3.11+; the section is two lines of `name = "module"`.)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    section = pyproject.split("[project.entry-points.pytest11]\n", 1)[1].split("\n[", 1)[0]
+    plugins = dict(re.findall(r'^(\w+) = "([\w.]+)"$', section, flags=re.M))
+    assert plugins == {"propelauth_async": "propelauth_async.testing.pytest_plugin"}
     dist = site / "propelauth_async_plugin_check-0.0.dist-info"
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text(
@@ -124,7 +126,12 @@ def test_a_user_project_runs_the_readme_tests_with_no_conftest(tmp_path: Path) -
     runs = {
         # pytest-asyncio's default strict mode: the README file plus anyio on asyncio and trio.
         "strict": subprocess.Popen(
-            command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         ),
         "auto": subprocess.Popen(
             [*command, "-o", "asyncio_mode=auto", "tests/test_signup.py", "tests/test_sync.py"],

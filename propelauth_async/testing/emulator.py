@@ -395,7 +395,7 @@ class Emulator:
 
 @asynccontextmanager
 async def serve_emulator(
-    emulator: Emulator | None = None, *, port: int = 0, **options: Any
+    emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any
 ) -> AsyncIterator[Emulator]:
     """Serve an emulator over real HTTP on 127.0.0.1 for the duration of the block.
 
@@ -404,7 +404,7 @@ async def serve_emulator(
     ...         await client.users.create(email="ada@example.com")
     """
     emu = emulator if emulator is not None else Emulator(**options)
-    server = ThreadServer(emu.app, port=port)
+    server = ThreadServer(emu.app, host=host, port=port)
     await anyio.to_thread.run_sync(server.start)
     emu._serving_at(server.url)
     try:
@@ -417,11 +417,11 @@ async def serve_emulator(
 
 @contextmanager
 def run_emulator(
-    emulator: Emulator | None = None, *, port: int = 0, **options: Any
+    emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any
 ) -> Iterator[Emulator]:
     """The synchronous twin of :func:`serve_emulator`, for code without an event loop."""
     emu = emulator if emulator is not None else Emulator(**options)
-    server = ThreadServer(emu.app, port=port)
+    server = ThreadServer(emu.app, host=host, port=port)
     server.start()
     emu._serving_at(server.url)
     try:

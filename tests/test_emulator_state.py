@@ -10,9 +10,14 @@ import httpx
 import pytest
 
 from propelauth_async import AsyncPropelAuth, ServerError
-from propelauth_async.testing import Emulator, Fault, serve_emulator
-from propelauth_async.testing._seed import SeedError, dump
-from propelauth_async.testing.emulator import EmulatorNotServedError
+from propelauth_async.testing import (
+    Emulator,
+    EmulatorNotServedError,
+    Fault,
+    SeedError,
+    serve_emulator,
+)
+from propelauth_async.testing._seed import dump
 
 SEED = {
     "users": [{"email": "ada@acme.io", "first_name": "Ada"}, {"email": "bob@acme.io"}],

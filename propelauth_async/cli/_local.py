@@ -13,8 +13,7 @@ from typing import Any, NoReturn
 import anyio
 
 from ..demo import run_demo
-from ..testing import Emulator, run_emulator
-from ..testing._seed import SeedError
+from ..testing import Emulator, SeedError, run_emulator
 
 
 def _stop(signum: int, frame: Any) -> NoReturn:

@@ -130,6 +130,11 @@ async def test_the_journal_records_requests_without_credentials() -> None:
     assert not {"authorization", "Authorization"} & set(create.headers)
     assert emu.api_key not in repr(emu.requests)
     assert "correct horse" not in repr(emu.requests)
+    quiet = Emulator(journal_size=0)  # benchmarks: nothing kept
+    async with _fast(quiet) as client:
+        await client.users.query()
+    assert quiet.requests == []
+    assert quiet.stats.requests == 1
 
 
 async def test_fail_n_times_then_succeed() -> None:

@@ -96,6 +96,8 @@ class EmulatorApp:
         except ValueError:
             decoded = _NOT_JSON
         reply = await self._answer(method, path, query, headers, decoded, matched)
+        if not self._emulator.journal.size:
+            return reply
         self._emulator.journal.record(
             RecordedRequest(
                 method=method,

@@ -40,9 +40,11 @@ def without_secrets(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class Journal:
-    """The last ``size`` requests, oldest first (bounded, so a load test cannot fill memory)."""
+    """The last ``size`` requests, oldest first (bounded, so a load test cannot fill memory;
+    0 records nothing, for benchmarks)."""
 
     def __init__(self, size: int = 10_000) -> None:
+        self.size = size
         self._entries: collections.deque[RecordedRequest] = collections.deque(maxlen=size)
         self._lock = threading.Lock()
 

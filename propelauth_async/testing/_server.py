@@ -31,7 +31,12 @@ class ThreadServer:
     """uvicorn serving ``app`` on a port of 127.0.0.1 (a free one when ``port`` is 0)."""
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        import uvicorn  # the testing extra; imported only when a server is started
+        try:
+            import uvicorn  # the testing extra; imported only when a server is started
+        except ImportError:
+            raise RuntimeError(
+                "serving the emulator needs uvicorn: pip install 'propelauth-async[testing]'"
+            ) from None
 
         # IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on the accepted sockets of a
         # listener whose proto says TCP. Without it each kept-alive answer waited ~40 ms for

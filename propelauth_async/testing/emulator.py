@@ -87,7 +87,8 @@ class Emulator:
     :meth:`add_member`); :meth:`reset` returns to the seed, :meth:`snapshot` / :meth:`restore`
     and :meth:`save` keep state for later. Script failures with :meth:`inject`, read what
     clients sent in :attr:`requests`, and switch on a per-key rate limit with
-    ``rate_limit``/``burst``. ``fault_seed`` seeds the random draws of probabilistic faults.
+    ``rate_limit``/``burst``. ``fault_seed`` seeds the random draws of probabilistic faults;
+    ``journal_size`` bounds :attr:`requests` (0 keeps nothing, for benchmarks).
     """
 
     def __init__(

@@ -51,7 +51,7 @@ NOTES: dict[str, str] = {
     "update_org_metadata": "Can send `legacy_org_id`, which the official method lacks; "
     "`enable_auto_joining_by_domain` / `members_must_have_matching_domain` go out as "
     "`autojoin_by_domain` / `restrict_to_domain`.",
-    "revoke_pending_org_invite": "An empty 200 body is success (official: `JSONDecodeError`).",
+    "revoke_pending_org_invite": "An empty or a JSON 200 body is success (official: JSON only).",
     "create_org_saml_connection_link": "Returns a typed `SamlConnectionLink` (official: raw JSON).",
     "set_oidc_idp_metadata": "The IdP is one of three typed classes, so an unknown type cannot be "
     "sent.",

@@ -54,7 +54,7 @@ async def main() -> None:
             created = await import_users(client, emails, args.concurrency)
         print(f"created {len(created)} users")
         return
-    emulator = Emulator(rate_limit=200, burst=20, seed=1)
+    emulator = Emulator(rate_limit=200, burst=20, fault_seed=1)
     emulator.inject(
         Fault.drop_after(),
         method="POST",

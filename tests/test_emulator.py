@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ from joserfc import jwt
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import RSAKey
 
+from propelauth_async import cli
 from propelauth_async.testing import Emulator, Fault, RoleHierarchy, run_emulator, serve_emulator
 
 
@@ -122,7 +125,7 @@ def test_ids_and_timestamps() -> None:
 
 async def test_counters_and_seeded_probabilistic_faults() -> None:
     def run(seed: int) -> list[int]:
-        emu = Emulator(seed=seed)
+        emu = Emulator(fault_seed=seed)
         emu.inject(Fault.error(500), path="/api/backend/v1/user/*", times=None, probability=0.5)
         statuses = []
         with run_emulator(emu) as served:
@@ -176,23 +179,14 @@ async def test_startup_is_fast_and_shutdown_is_clean() -> None:
         httpx.get(f"{url}/api/backend/v1/user/query")  # noqa: ASYNC210 - server is gone
 
 
-def test_command_line_serves_and_prints_url_and_key() -> None:
+def test_command_line_serves_seeds_and_saves_its_state(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"users": [{"email": "ada@acme.io"}]}))
+    state = tmp_path / "state.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "propelauth_async",
-            "emulator",
-            "--port",
-            "0",
-            "--api-key",
-            "cli-key",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    command = [sys.executable, "-m", "propelauth_async", "emulator", "--host", "127.0.0.1"]
+    command += ["--port", "0", "--api-key", "cli-key", "--seed", str(seed), "--state", str(state)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
@@ -200,13 +194,55 @@ def test_command_line_serves_and_prints_url_and_key() -> None:
         assert url.startswith("http://127.0.0.1:")
         assert proc.stdout.readline().strip() == f"PROPELAUTH_AUTH_URL={url}"
         assert proc.stdout.readline().strip() == "PROPELAUTH_API_KEY=cli-key"
-        answer = httpx.get(
-            f"{url}/api/backend/v1/user/query", headers={"authorization": "Bearer cli-key"}
+        headers = {"authorization": "Bearer cli-key"}
+        answer = httpx.get(f"{url}/api/backend/v1/user/query", headers=headers)
+        assert answer.json()["total_users"] == 1
+        created = httpx.post(
+            f"{url}/api/backend/v1/user/", headers=headers, json={"email": "b@x.io"}
         )
-        assert answer.json()["total_users"] == 0
+        assert created.status_code == 200
     finally:
-        proc.terminate()
+        proc.terminate()  # SIGTERM: a clean stop that saves the state
         proc.wait(timeout=10)
+    assert proc.returncode == 0
+    saved = json.loads(state.read_text())
+    assert sorted(u["email"] for u in saved["users"]) == ["ada@acme.io", "b@x.io"]
+    assert Emulator(seed=state).user_count == 2  # what --state loads on the next start
+
+
+def test_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with run_emulator() as busy:
+        port = busy.url.rsplit(":", 1)[1]
+        assert cli.main(["emulator", "--port", port]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"127.0.0.1:{port} is already in use" in err
+    assert "Traceback" not in err
+
+
+def test_tokens_mint_prints_a_token_from_a_running_emulator(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = Emulator()
+    uid = emu.add_user("ada@acme.io")
+    org = emu.add_org("Acme")
+    emu.add_member(org, uid, "Admin")
+    with run_emulator(emu) as served:
+        monkeypatch.setenv("PROPELAUTH_AUTH_URL", served.url)
+        monkeypatch.setenv("PROPELAUTH_API_KEY", served.api_key)
+        assert cli.main(["tokens", "mint", "--user", "ada@acme.io", "--org", org]) == 0
+        token = capsys.readouterr().out.strip()
+        claims = _decode(token, emu.public_key_pem)
+        assert claims["user_id"] == uid
+        assert claims["org_member_info"]["org_id"] == org  # type: ignore[index]
+        assert cli.main(["tokens", "mint", "--user", uid, "--minutes", "5"]) == 0
+        claims = _decode(capsys.readouterr().out.strip(), emu.public_key_pem)
+        assert claims["exp"] - claims["iat"] == 300  # type: ignore[operator]
+        assert cli.main(["tokens", "mint", "--user", "nobody@acme.io"]) == 1
+        assert capsys.readouterr().err == "error: no user has the email nobody@acme.io\n"
+    monkeypatch.delenv("PROPELAUTH_API_KEY")
+    assert cli.main(["tokens", "mint", "--user", uid]) == 1
+    assert "PROPELAUTH_API_KEY" in capsys.readouterr().err
 
 
 def test_demo_runs_and_exits_zero() -> None:

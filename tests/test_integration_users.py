@@ -324,5 +324,5 @@ async def test_in_process_mode_needs_no_server() -> None:
         with pytest.raises(OutcomeUnknownError):
             await client.users.create(email="b@x.io")
     assert user is not None
-    assert emulator.url is None
+    assert not emulator.is_served
     assert len(emulator.users_with_email("b@x.io")) == 1

@@ -12,6 +12,9 @@ from .users import User
 
 
 class ApiKeyType(str, Enum):
+    """The documented key types, as a typed convenience: any other non-empty string is sent
+    as it is, since the server may know kinds of keys this list does not."""
+
     PERSONAL = "personal"
     ORG = "org"
     ALL = "all"

@@ -48,6 +48,14 @@ async def fetch_one(
     return None if data is NOT_FOUND else structure(data, cls)
 
 
+OptionalFetchPage = Callable[[int | None, int | None], Awaitable[Page[T]]]
+"""A :data:`FetchPage` that leaves out ``page_number`` / ``page_size`` given as ``None``, so the
+server's defaults apply (what the official library sends for reports and API-key lists)."""
+
+SERVER_PAGE_SIZE = 10
+"""The page size the server uses when none is sent."""
+
+
 def paged_fetcher(
     requester: Requester,
     endpoint: Endpoint,
@@ -59,11 +67,11 @@ def paged_fetcher(
     path: Mapping[str, str] | None = None,
     page_key: str = "current_page",
     generated_at_key: str | None = None,
-) -> FetchPage[T]:
+) -> OptionalFetchPage[T]:
     """Fetches page N of a paged endpoint, carrying the same filters to every page."""
 
-    async def fetch(page_number: int, page_size: int) -> Page[T]:
-        query = {"page_size": page_size, "page_number": page_number, **filters}
+    async def fetch(page_number: int | None, page_size: int | None) -> Page[T]:
+        query = {**drop_none(page_size=page_size, page_number=page_number), **filters}
         data = await requester.request(endpoint, path=path, query=query)
         return page_from_json(
             data,
@@ -72,11 +80,21 @@ def paged_fetcher(
             total_key=total_key,
             page_key=page_key,
             generated_at_key=generated_at_key,
-            page_number=page_number,
-            page_size=page_size,
+            page_number=page_number or 0,
+            page_size=page_size or SERVER_PAGE_SIZE,
         )
 
     return fetch
+
+
+async def fetch_page_as_given(
+    fetch: OptionalFetchPage[T], page_number: int | None, page_size: int | None
+) -> Page[T]:
+    """One page, sending ``page_number`` / ``page_size`` only when the caller gave them."""
+    return await fetch(
+        None if page_number is None else v.page_number(page_number),
+        None if page_size is None else v.page_size(page_size),
+    )
 
 
 async def gather_chunks(
@@ -144,6 +162,7 @@ __all__ = [
     "NOT_FOUND",
     "NO_BODY",
     "drop_none",
+    "fetch_page_as_given",
     "gather_chunks",
     "lookup",
     "make_pager",

@@ -31,8 +31,15 @@ from ..models.api_keys import (
 )
 from ..models.membership import OrgMemberInfo
 from ..models.users import User
-from ..pagination import AsyncPager, FetchPage, Page
-from ._common import drop_none, fetch_one, make_pager, paged_fetcher
+from ..pagination import AsyncPager, Page
+from ._common import (
+    OptionalFetchPage,
+    drop_none,
+    fetch_one,
+    fetch_page_as_given,
+    make_pager,
+    paged_fetcher,
+)
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _BEARER = re.compile(r"^\s*bearer\s+", re.IGNORECASE)
@@ -89,6 +96,14 @@ def _wrong_kind(what: str) -> BadRequestError:
     )
 
 
+def _key_type(value: ApiKeyType | str) -> str:
+    """Any non-empty type is sent: the server knows kinds of keys that :class:`ApiKeyType`
+    (the documented ones, as a typed convenience) may not list yet."""
+    if isinstance(value, ApiKeyType):
+        return value.value
+    return v.text(value, "api_key_type")
+
+
 class ApiKeys:
     """Reach it as ``client.api_keys``."""
 
@@ -107,12 +122,13 @@ class ApiKeys:
         user_id: str | None = None,
         user_email: str | None = None,
         api_key_type: ApiKeyType | str | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
     ) -> Page[ApiKey]:
-        """One page of live keys, filtered by org, user, user email or type."""
+        """One page of live keys, filtered by org, user, user email or type. ``page_size`` /
+        ``page_number`` are sent only when given (the server's defaults apply otherwise)."""
         fetch = self._fetcher(E.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
+        return await fetch_page_as_given(fetch, page_number, page_size)
 
     def iter_current(
         self,
@@ -135,12 +151,12 @@ class ApiKeys:
         user_id: str | None = None,
         user_email: str | None = None,
         api_key_type: ApiKeyType | str | None = None,
-        page_size: int = 10,
-        page_number: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
     ) -> Page[ApiKey]:
-        """One page of deleted (archived) keys."""
+        """One page of deleted (archived) keys; paging sent only when given, as above."""
         fetch = self._fetcher(E.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
+        return await fetch_page_as_given(fetch, page_number, page_size)
 
     def iter_archived(
         self,
@@ -163,14 +179,12 @@ class ApiKeys:
         user_id: str | None,
         user_email: str | None,
         api_key_type: ApiKeyType | str | None,
-    ) -> FetchPage[ApiKey]:
+    ) -> OptionalFetchPage[ApiKey]:
         filters = {
             "org_id": None if org_id is None else v.uuid_str(org_id, "org_id"),
             "user_id": None if user_id is None else v.uuid_str(user_id, "user_id"),
             "user_email": None if user_email is None else v.email(user_email, "user_email"),
-            "api_key_type": None
-            if api_key_type is None
-            else v.choice(api_key_type, ApiKeyType, "api_key_type"),
+            "api_key_type": None if api_key_type is None else _key_type(api_key_type),
         }
 
         return paged_fetcher(

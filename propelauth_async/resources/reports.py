@@ -28,8 +28,8 @@ from ..models.reports import (
     ReportInterval,
     UserReportRecord,
 )
-from ..pagination import AsyncPager, FetchPage, Page
-from ._common import make_pager, paged_fetcher
+from ..pagination import AsyncPager, Page
+from ._common import OptionalFetchPage, fetch_page_as_given, make_pager, paged_fetcher
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
 I = TypeVar("I", ReportInterval, ChurnInterval, ReengagementInterval)  # noqa: E741
@@ -49,10 +49,15 @@ class Report(Generic[R, I]):
         self._items_key = "user_reports" if record is UserReportRecord else "org_reports"
 
     async def query(
-        self, *, report_interval: I | None = None, page_size: int = 10, page_number: int = 0
+        self,
+        *,
+        report_interval: I | None = None,
+        page_size: int | None = None,
+        page_number: int | None = None,
     ) -> Page[R]:
-        fetch = self._fetcher(report_interval)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
+        """One page; ``page_size`` / ``page_number`` are sent only when given (the server's
+        defaults, 10 and 0, apply otherwise)."""
+        return await fetch_page_as_given(self._fetcher(report_interval), page_number, page_size)
 
     def iter(
         self,
@@ -64,7 +69,7 @@ class Report(Generic[R, I]):
     ) -> AsyncPager[R]:
         return make_pager(self._fetcher(report_interval), page_size, 0, max_items, prefetch)
 
-    def _fetcher(self, report_interval: I | None) -> FetchPage[R]:
+    def _fetcher(self, report_interval: I | None) -> OptionalFetchPage[R]:
         interval = (
             None
             if report_interval is None

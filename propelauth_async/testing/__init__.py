@@ -7,19 +7,32 @@
 ...         assert (await client.users.fetch(user_id)).email == "ada@example.com"
 
 Serving over HTTP needs uvicorn (``pip install 'propelauth-async[testing]'``); in-process use
-through ``httpx.ASGITransport`` needs nothing more.
+through ``httpx.ASGITransport`` needs nothing more. With pytest, the fixtures of
+:mod:`propelauth_async.testing.pytest_plugin` need no conftest.py at all.
 """
 
-from ._faults import ConnectionDropped, Fault
+from ._faults import ConnectionDropped, Fault, InjectedFault
+from ._journal import RecordedRequest
 from ._roles import RoleHierarchy
-from .emulator import Emulator, EmulatorStats, run_emulator, serve_emulator
+from ._seed import SeedError
+from .emulator import (
+    Emulator,
+    EmulatorNotServedError,
+    EmulatorStats,
+    run_emulator,
+    serve_emulator,
+)
 
 __all__ = [
     "ConnectionDropped",
     "Emulator",
+    "EmulatorNotServedError",
     "EmulatorStats",
     "Fault",
+    "InjectedFault",
+    "RecordedRequest",
     "RoleHierarchy",
+    "SeedError",
     "run_emulator",
     "serve_emulator",
 ]

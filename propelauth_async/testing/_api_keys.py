@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from .. import _endpoints as E
 from .._endpoints import Endpoint
 from ._request import Request
+from ._routes import Handler
 from ._state import ApiKeyRecord, EmulatorError, State, bad_request, now, paged, user_json
 
-Handler = Callable[[State, Request], Any]
+_KEY_TYPES = ("all", "org", "personal")
 
 
 def _key_json(key: ApiKeyRecord) -> dict[str, Any]:
@@ -83,6 +83,8 @@ def _lister(archived: bool) -> Handler:
         email = req.query_str("user_email")
         owner = state.user_by_email(email) if email else None
         kind = req.query_str("api_key_type") or "all"
+        if kind not in _KEY_TYPES:
+            raise bad_request("api_key_type", f"Unknown API key type {kind!r}")
         keys = [
             k
             for k in state.api_keys.values()
@@ -195,7 +197,11 @@ ROUTES: dict[Endpoint, Handler] = {
     E.CREATE_API_KEY: create_key,
     E.UPDATE_API_KEY: update_key,
     E.DELETE_API_KEY: delete_key,
-    E.VALIDATE_API_KEY: _validator(imported=False),
+    # One POST validates every kind of key; the client's personal/org checks read the answer.
+    **dict.fromkeys(
+        (E.VALIDATE_API_KEY, E.VALIDATE_PERSONAL_API_KEY, E.VALIDATE_ORG_API_KEY),
+        _validator(imported=False),
+    ),
     E.VALIDATE_IMPORTED_API_KEY: _validator(imported=True),
     E.FETCH_API_KEY_USAGE: usage,
     E.IMPORT_API_KEY: import_key,

@@ -1,71 +1,49 @@
-"""The emulator's ASGI application: routing, authentication, rate limiting, faults, dispatch.
-
-Routes come from the client's own endpoint table, so the emulator and the client can never
-disagree on a path or a method.
-"""
+"""The emulator's ASGI application: authentication, rate limiting, faults, dispatch, journal."""
 
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import attrs
 
-from .._endpoints import Endpoint
-from ._faults import ConnectionDropped, Fault, rate_limited_response
+from ._faults import ConnectionDropped, Fault, html_error_page, rate_limited_response
+from ._journal import RecordedRequest, without_secrets
 from ._request import Request
+from ._routes import Handler, Router
 from ._state import EmulatorError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the emulator builds the app: importing it here would be a cycle
     from .emulator import Emulator
 
-Handler = Callable[[Any, Request], Any]
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-_HTML_ERROR = (
-    "<html><head><title>{status} Bad Gateway</title></head><body><center><h1>{status} "
-    "Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
-)
+_JSON = {"content-type": "application/json"}
+_NOT_JSON: Any = object()
+_TEXT = {"content-type": "text/plain; charset=utf-8"}
 
 
-class Router:
-    """Literal paths first, then templates, so ``/user/email`` never matches ``/user/{id}``."""
+@attrs.frozen
+class Reply:
+    """What the app sends back. ``drop`` means: send the status line, then cut the connection."""
 
-    def __init__(self, routes: Mapping[Endpoint, Handler]) -> None:
-        self._literal: dict[tuple[str, str], Handler] = {}
-        self._templates: list[tuple[str, re.Pattern[str], str, Handler]] = []
-        for endpoint, handler in routes.items():
-            if "{" not in endpoint.path:
-                self._literal[(endpoint.method, endpoint.path)] = handler
-                continue
-            pattern = re.sub(r"\\\{([a-z_]+)\\\}", r"(?P<\1>[^/]+)", re.escape(endpoint.path))
-            self._templates.append(
-                (endpoint.method, re.compile(pattern + "$"), endpoint.path, handler)
-            )
-        # More literal segments first: /user/{id}/mfa before /user/{id}/{provider}/fresh_token.
-        self._templates.sort(key=lambda t: -len(re.sub(r"\{[a-z_]+\}", "", t[2])))
-
-    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-        handler = self._literal.get((method, path))
-        if handler is not None:
-            return handler, {}
-        for verb, pattern, _, candidate in self._templates:
-            if verb != method:
-                continue
-            found = pattern.match(path)
-            if found is not None:
-                params = {k: urllib.parse.unquote(v) for k, v in found.groupdict().items()}
-                return candidate, params
-        return None
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    drop: bool = False
 
 
 def _json_bytes(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _json_reply(status: int, body: Any) -> Reply:
+    return Reply(status, _JSON, _json_bytes(body))
 
 
 class EmulatorApp:
@@ -87,20 +65,15 @@ class EmulatorApp:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        status, headers, content, fault = await self._handle(scope, body)
-        if fault is not None and fault.kind in ("drop_before", "drop_after"):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-length", b"1000")],
-                }
-            )
+        reply = await self._handle(scope, body)
+        if reply.drop:
+            start = {"type": "http.response.start", "status": 200}
+            await send({**start, "headers": [(b"content-length", b"1000")]})
             raise ConnectionDropped("emulated connection drop")
-        raw_headers = [(k.encode(), v.encode()) for k, v in headers.items()]
-        raw_headers.append((b"content-length", str(len(content)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": content})
+        raw_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
+        raw_headers.append((b"content-length", str(len(reply.content)).encode()))
+        await send({"type": "http.response.start", "status": reply.status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": reply.content})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -111,90 +84,109 @@ class EmulatorApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _handle(
-        self, scope: Scope, body: bytes
-    ) -> tuple[int, dict[str, str], bytes, Fault | None]:
-        emulator = self._emulator
-        stats = emulator.stats
-        stats.requests += 1
+    async def _handle(self, scope: Scope, body: bytes) -> Reply:
         method: str = scope["method"]
         path: str = scope.get("raw_path", b"").decode() or scope["path"]
         path = path.split("?", 1)[0]
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        query = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode()))
+        matched = self._router.match(method, path)
+        try:
+            decoded = json.loads(body) if body.strip() else None
+        except ValueError:
+            decoded = _NOT_JSON
+        reply = await self._answer(method, path, query, headers, decoded, matched)
+        if not self._emulator.journal.size:
+            return reply
+        self._emulator.journal.record(
+            RecordedRequest(
+                method=method,
+                path=path,
+                status=reply.status,
+                template=None if matched is None else matched[1],
+                query=query,
+                body=body.decode(errors="replace") if decoded is _NOT_JSON else decoded,
+                headers=without_secrets(headers),
+            )
+        )
+        return reply
+
+    async def _answer(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: Any,
+        matched: tuple[Handler, str, dict[str, str]] | None,
+    ) -> Reply:
+        emulator = self._emulator
+        stats = emulator.stats
+        stats.requests += 1
         api_key = headers.get("authorization", "").removeprefix("Bearer ").strip()
         if api_key != emulator.api_key:
             stats.unauthorized += 1
-            return 401, {"content-type": "text/plain"}, b"Unauthorized", None
+            return Reply(401, _TEXT, b"Unauthorized")
         if emulator.bucket is not None:
             wait = emulator.bucket.take(api_key)
             if wait > 0:
                 stats.rate_limited += 1
                 extra, content = rate_limited_response(wait, emulator.retry_after_format)
-                return 429, extra, content, None
-        matched = self._router.match(method, path)
+                return Reply(429, extra, content)
         if matched is None:
-            return 404, {"content-type": "text/plain"}, b"Not Found", None
-        handler, params = matched
+            return Reply(404, _TEXT, b"Not Found")
+        handler, _, params = matched
         fault = emulator.faults.pick(method, path)
         if fault is not None:
             stats.faults += 1
-            early = await self._fault_before(fault)
+            early = await _fault_before(fault)
             if early is not None:
                 return early
-        status, out = self._dispatch(handler, method, path, params, scope, headers, body)
+        auth_host = headers.get("x-propelauth-url") or headers.get("host", "localhost")
+        request = Request(method, path, params, query, body, auth_host)
+        status, out = self._dispatch(handler, request)
         if fault is not None:
-            if fault.kind == "drop_after":
-                return status, {}, b"", fault
-            if fault.kind == "delay" and fault.after:
-                await anyio.sleep(fault.seconds)
-            if fault.kind == "malformed_json" and status < 300:
-                return 200, {"content-type": "application/json"}, b"{not json at all", None
-            if fault.kind == "truncated_json" and status < 300:
-                full = _json_bytes(out) if out is not None else b"{}"
-                cut = full[: max(1, len(full) // 2)]
-                return 200, {"content-type": "application/json"}, cut, None
+            late = await _fault_after(fault, status, out)
+            if late is not None:
+                return late
         stats.served += 1
         if isinstance(out, (bytes, str)):
-            text = out.encode() if isinstance(out, str) else out
-            return status, {"content-type": "text/plain; charset=utf-8"}, text, None
-        content = b"" if out is None else _json_bytes(out)
-        return status, {"content-type": "application/json"}, content, None
+            return Reply(status, _TEXT, out.encode() if isinstance(out, str) else out)
+        return Reply(status, _JSON, b"" if out is None else _json_bytes(out))
 
-    async def _fault_before(
-        self, fault: Fault
-    ) -> tuple[int, dict[str, str], bytes, Fault | None] | None:
-        if fault.kind == "drop_before":
-            return 200, {}, b"", fault
-        if fault.kind == "delay" and not fault.after:
-            await anyio.sleep(fault.seconds)
-        if fault.kind == "status":
-            if fault.html:
-                page = _HTML_ERROR.format(status=fault.status).encode()
-                return fault.status, {"content-type": "text/html"}, page, None
-            body = _json_bytes({"message": f"Emulated failure ({fault.status})"})
-            return fault.status, {"content-type": "application/json"}, body, None
-        return None
-
-    def _dispatch(
-        self,
-        handler: Handler,
-        method: str,
-        path: str,
-        params: dict[str, str],
-        scope: Scope,
-        headers: dict[str, str],
-        body: bytes,
-    ) -> tuple[int, Any]:
-        query = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode()))
-        try:
-            decoded = json.loads(body) if body.strip() else None
-        except ValueError:
+    def _dispatch(self, handler: Handler, request: Request) -> tuple[int, Any]:
+        if request.body is _NOT_JSON:
             return 400, {"body": ["Invalid JSON"]}
-        auth_host = headers.get("x-propelauth-url") or headers.get("host", "localhost")
-        request = Request(method, path, params, query, decoded, auth_host)
-        emulator = self._emulator
+        state = self._emulator.state
         try:
-            with emulator.state.lock:
-                return 200, handler(emulator.state, request)
+            with state.lock:
+                return 200, handler(state, request)
         except EmulatorError as exc:
             return exc.status, exc.body
+
+
+async def _fault_before(fault: Fault) -> Reply | None:
+    """The faults that strike before the request is applied (it then never happens)."""
+    if fault.kind == "drop_before":
+        return Reply(200, {}, b"", drop=True)
+    if fault.kind == "delay" and not fault.after:
+        await anyio.sleep(fault.seconds)
+    if fault.kind == "status":
+        if fault.html:
+            return Reply(fault.status, {"content-type": "text/html"}, html_error_page(fault.status))
+        return _json_reply(fault.status, {"message": f"Emulated failure ({fault.status})"})
+    return None
+
+
+async def _fault_after(fault: Fault, status: int, out: Any) -> Reply | None:
+    """The faults that strike after the request was applied (the change is made)."""
+    if fault.kind == "drop_after":
+        return Reply(status, {}, b"", drop=True)
+    if fault.kind == "delay" and fault.after:
+        await anyio.sleep(fault.seconds)
+    if fault.kind == "malformed_json" and status < 300:
+        return Reply(200, _JSON, b"{not json at all")
+    if fault.kind == "truncated_json" and status < 300:
+        full = _json_bytes(out) if out is not None else b"{}"
+        return Reply(200, _JSON, full[: max(1, len(full) // 2)])
+    return None

@@ -1,8 +1,7 @@
-"""Emulated org invites and custom role mappings."""
+"""Emulated org invites: pending until the invitee joins, revoked by org and email."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -11,9 +10,8 @@ from .. import _endpoints as E
 from .._endpoints import Endpoint
 from ._orgs import check_capacity, check_domain, check_roles
 from ._request import Request
+from ._routes import Handler
 from ._state import InviteRecord, State, bad_request, not_found, paged
-
-Handler = Callable[[State, Request], Any]
 
 
 def _invite(state: State, req: Request, email: str) -> Any:
@@ -63,27 +61,7 @@ def revoke_invite(state: State, req: Request) -> Any:
     org = state.org(req.uuid("org_id", req.text("org_id")))
     if state.invites.pop((org.org_id, req.email("invitee_email").lower()), None) is None:
         raise not_found("invite")
-    return None  # the real service answers 200 with an empty body
-
-
-def role_mappings(state: State, req: Request) -> Any:
-    state.require_b2b()
-    used: dict[str, int] = {}
-    for org in state.orgs.values():
-        if org.custom_role_mapping_name:
-            used[org.custom_role_mapping_name] = used.get(org.custom_role_mapping_name, 0) + 1
-    return {
-        "custom_role_mappings": [
-            {
-                "custom_role_mapping_name": name,
-                "num_orgs_subscribed": used.get(name, 0),
-                "roles": [
-                    {"name": r, "permissions": list(h.permissions.get(r, ()))} for r in h.roles
-                ],
-            }
-            for name, h in state.role_mappings.items()
-        ]
-    }
+    return {}  # JSON, as the official client parses it (an empty body crashes it)
 
 
 ROUTES: dict[Endpoint, Handler] = {
@@ -91,5 +69,4 @@ ROUTES: dict[Endpoint, Handler] = {
     E.INVITE_USER_TO_ORG_BY_ID: invite_by_user_id,
     E.FETCH_PENDING_INVITES: pending_invites,
     E.REVOKE_PENDING_INVITE: revoke_invite,
-    E.FETCH_CUSTOM_ROLE_MAPPINGS: role_mappings,
 }

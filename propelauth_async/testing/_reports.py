@@ -16,9 +16,9 @@ from typing import Any
 from .. import _endpoints as E
 from .._endpoints import Endpoint
 from ._request import Request
+from ._routes import Handler
 from ._state import OrgRecord, State, UserRecord, bad_request, now, paged
 
-Handler = Callable[[State, Request], Any]
 DAY = 86400
 _DAYS = {"30": 30, "60": 60, "90": 90}
 _CHURN = {"7": 7, "14": 14, "30": 30}

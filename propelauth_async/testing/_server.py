@@ -31,7 +31,12 @@ class ThreadServer:
     """uvicorn serving ``app`` on a port of 127.0.0.1 (a free one when ``port`` is 0)."""
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        import uvicorn  # the testing extra; imported only when a server is started
+        try:
+            import uvicorn  # the testing extra; imported only when a server is started
+        except ImportError:
+            raise RuntimeError(
+                "serving the emulator needs uvicorn: pip install 'propelauth-async[testing]'"
+            ) from None
 
         # IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on the accepted sockets of a
         # listener whose proto says TCP. Without it each kept-alive answer waited ~40 ms for
@@ -39,7 +44,11 @@ class ThreadServer:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._sock.bind((host, port))
+        try:
+            self._sock.bind((host, port))
+        except OSError:
+            self._sock.close()
+            raise
         self.host = host
         self.port: int = self._sock.getsockname()[1]
         config = uvicorn.Config(

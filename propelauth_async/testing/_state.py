@@ -6,15 +6,19 @@ state from any thread while the server answers requests from another.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._roles import RoleHierarchy
+
+if TYPE_CHECKING:  # _tokens reads State: a runtime import would be a cycle
+    from ._tokens import SigningKey
 
 
 class EmulatorError(Exception):
@@ -138,8 +142,17 @@ class InviteRecord:
 class State:
     """All records, their indexes, and the project's configuration."""
 
-    def __init__(self, *, roles: RoleHierarchy, b2b_enabled: bool) -> None:
+    def __init__(
+        self,
+        *,
+        roles: RoleHierarchy,
+        b2b_enabled: bool,
+        signing_key: SigningKey,
+        access_tokens_enabled: bool = True,
+    ) -> None:
         self.lock = threading.RLock()
+        self.signing_key = signing_key
+        self.access_tokens_enabled = access_tokens_enabled
         self.roles = roles
         self.role_mappings: dict[str, RoleHierarchy] = {}
         self.b2b_enabled = b2b_enabled
@@ -157,6 +170,41 @@ class State:
         self.step_up_enabled = True
         self.sms_challenges: dict[str, dict[str, Any]] = {}
         self.grants: dict[str, dict[str, Any]] = {}
+
+    # Snapshots -----------------------------------------------------------------------------
+
+    DATA = (
+        "roles",
+        "role_mappings",
+        "b2b_enabled",
+        "users",
+        "by_email",
+        "by_username",
+        "orgs",
+        "user_orgs",
+        "invites",
+        "api_keys",
+        "api_key_usage",
+        "magic_links",
+        "employees",
+        "scim_groups",
+        "step_up_enabled",
+        "sms_challenges",
+        "grants",
+    )
+    """Everything a snapshot holds: the records and the project's settings (not the key)."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy of every record, safe to keep while the state changes."""
+        with self.lock:
+            return copy.deepcopy({name: getattr(self, name) for name in self.DATA})
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Put back a :meth:`snapshot` (copied again, so it can be restored many times)."""
+        data = copy.deepcopy(dict(snapshot))
+        with self.lock:
+            for name in self.DATA:
+                setattr(self, name, data[name])
 
     # Users ---------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The emulator's signing key and the access tokens it mints (RS256, PropelAuth's claim layout)."""
+"""The emulator's signing key, the access tokens it mints (RS256, PropelAuth's claim layout), and
+the token-verification metadata endpoints that publish its public key."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from .. import _endpoints as E
+from .._endpoints import Endpoint
+from ._request import Request
+from ._routes import Handler
 from ._state import State, UserRecord, bad_request, not_found
 
 GENERATED_FROM_BACKEND_API = {"login_method": "generated_from_backend_api"}
@@ -78,7 +83,6 @@ def access_token_claims(
 
 def mint(
     state: State,
-    key: SigningKey,
     user_id: str,
     *,
     issuer: str,
@@ -91,4 +95,18 @@ def mint(
     claims = access_token_claims(
         state, user, issuer=issuer, expires_in=expires_in, active_org_id=active_org_id
     )
-    return key.sign(claims)
+    return state.signing_key.sign(claims)
+
+
+def verification_metadata(state: State, req: Request) -> Any:
+    return {"verifier_key_pem": state.signing_key.public_pem}
+
+
+def legacy_verification_metadata(state: State, req: Request) -> Any:
+    return {"public_key_pem": state.signing_key.public_pem}
+
+
+ROUTES: dict[Endpoint, Handler] = {
+    E.TOKEN_VERIFICATION_METADATA: verification_metadata,
+    E.LEGACY_TOKEN_VERIFICATION_METADATA: legacy_verification_metadata,
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import urllib.parse
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -12,20 +13,58 @@ import anyio
 import attrs
 import httpx
 
-from .. import _endpoints as E
 from .._client import AsyncPropelAuth
 from .._convert import structure
+from ..models.orgs import Org
 from ..models.users import User
-from . import _users
-from ._app import EmulatorApp, Handler, Router
-from ._faults import Fault, Faults, RetryAfterFormat, TokenBucket
-from ._request import Request
+from . import (
+    _access_tokens,
+    _api_keys,
+    _employees,
+    _invites,
+    _magic_links,
+    _mfa,
+    _migration,
+    _orgs,
+    _reports,
+    _role_mappings,
+    _scim,
+    _seed,
+    _tokens,
+    _users,
+)
+from ._app import EmulatorApp
+from ._faults import Fault, Faults, InjectedFault, RetryAfterFormat, TokenBucket
+from ._journal import Journal, RecordedRequest
 from ._roles import RoleHierarchy
+from ._routes import Router
 from ._server import ThreadServer
-from ._state import EmulatorError, State, bad_request, new_id, user_json
+from ._state import State, new_id, user_json
 from ._tokens import SigningKey, mint
 
 DEFAULT_AUTH_HOST = "auth.emulator.test"
+
+# One table per module, each mirroring a module of the client (resources/users.py ->
+# _users.py); the router refuses a row routed twice or a method and path with two handlers.
+ROUTE_TABLES = (
+    _users.ROUTES,
+    _orgs.ROUTES,
+    _invites.ROUTES,
+    _role_mappings.ROUTES,
+    _api_keys.ROUTES,
+    _access_tokens.ROUTES,
+    _magic_links.ROUTES,
+    _migration.ROUTES,
+    _mfa.ROUTES,
+    _employees.ROUTES,
+    _scim.ROUTES,
+    _reports.ROUTES,
+    _tokens.ROUTES,
+)
+
+
+class EmulatorNotServedError(RuntimeError):
+    """``emulator.url`` was read outside ``serve_emulator`` / ``run_emulator``."""
 
 
 @attrs.define
@@ -43,9 +82,13 @@ class Emulator:
     """PropelAuth's backend API, in memory, speaking the real wire format.
 
     Use it in process (``emulator.client()`` before serving goes through
-    ``httpx.ASGITransport``) or over real HTTP with :func:`serve_emulator`. Seed it from Python
-    (:meth:`add_user`, :meth:`add_org`, :meth:`add_member`), script failures with
-    :meth:`inject`, and switch on a per-key rate limit with ``rate_limit``/``burst``.
+    ``httpx.ASGITransport``) or over real HTTP with :func:`serve_emulator`. Seed it from a JSON
+    document or file (``seed=``) or from Python (:meth:`add_user`, :meth:`add_org`,
+    :meth:`add_member`); :meth:`reset` returns to the seed, :meth:`snapshot` / :meth:`restore`
+    and :meth:`save` keep state for later. Script failures with :meth:`inject`, read what
+    clients sent in :attr:`requests`, and switch on a per-key rate limit with
+    ``rate_limit``/``burst``. ``fault_seed`` seeds the random draws of probabilistic faults;
+    ``journal_size`` bounds :attr:`requests` (0 keeps nothing, for benchmarks).
     """
 
     def __init__(
@@ -57,33 +100,60 @@ class Emulator:
         rate_limit: float | None = None,
         burst: int = 10,
         retry_after_format: RetryAfterFormat = "seconds",
-        seed: int | None = None,
+        seed: _seed.Seed | None = None,
+        fault_seed: int | None = None,
         auth_host: str = DEFAULT_AUTH_HOST,
         access_tokens_enabled: bool = True,
+        journal_size: int = 10_000,
     ) -> None:
         self.api_key = api_key or f"emu_{secrets.token_hex(24)}"
-        self.state = State(roles=roles or RoleHierarchy(), b2b_enabled=b2b_enabled)
+        self.state = State(
+            roles=roles or RoleHierarchy(),
+            b2b_enabled=b2b_enabled,
+            signing_key=SigningKey(),
+            access_tokens_enabled=access_tokens_enabled,
+        )
         self.stats = EmulatorStats()
-        self.faults = Faults(seed)
+        self.faults = Faults(fault_seed)
+        self._fault_seed = fault_seed
         self.bucket = TokenBucket(rate_limit, burst) if rate_limit else None
         self.retry_after_format: RetryAfterFormat = retry_after_format
-        self.access_tokens_enabled = access_tokens_enabled
-        self.key = SigningKey()
+        self.journal = Journal(journal_size)
         self._auth_host = auth_host
-        self.url: str | None = None
-        self.app = EmulatorApp(self, Router(self._routes()))
+        self._url: str | None = None
+        self.app = EmulatorApp(self, Router(ROUTE_TABLES))
+        if seed is not None:
+            _seed.load(self.state, seed)
+        self._seed_snapshot = self.state.snapshot()
 
     def __repr__(self) -> str:
-        where = self.url or "in process"
+        where = self._url or "in process"
         return f"Emulator({where}, users={len(self.state.users)}, orgs={len(self.state.orgs)})"
 
     # Serving ---------------------------------------------------------------------------------
 
     @property
+    def url(self) -> str:
+        """Where it is served (``http://127.0.0.1:PORT``), inside ``serve_emulator`` and
+        ``run_emulator``; outside them it raises :class:`EmulatorNotServedError`."""
+        if self._url is None:
+            raise EmulatorNotServedError(
+                "the emulator is not being served: use serve_emulator() or run_emulator()"
+            )
+        return self._url
+
+    @property
+    def is_served(self) -> bool:
+        return self._url is not None
+
+    def _serving_at(self, url: str | None) -> None:
+        self._url = url
+
+    @property
     def auth_host(self) -> str:
         """The host clients name in ``X-Propelauth-url``; tokens are issued for it."""
-        if self.url is not None:
-            return urllib.parse.urlsplit(self.url).netloc
+        if self._url is not None:
+            return urllib.parse.urlsplit(self._url).netloc
         return self._auth_host
 
     @property
@@ -93,12 +163,45 @@ class Emulator:
     def client(self, **options: Any) -> AsyncPropelAuth:
         """An ``AsyncPropelAuth`` wired to this emulator: over HTTP when it is served,
         otherwise in process through ``httpx.ASGITransport``."""
-        if self.url is not None:
-            return AsyncPropelAuth(self.url, self.api_key, **options)
+        if self._url is not None:
+            return AsyncPropelAuth(self._url, self.api_key, **options)
         transport = httpx.ASGITransport(app=self.app)
         return AsyncPropelAuth(
             f"https://{self._auth_host}", self.api_key, transport=transport, **options
         )
+
+    # State: reset, snapshots, files ------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the seed: records, faults, the request journal, counters and the rate
+        limit's bucket. The signing key and the API key stay, so a served URL stays valid."""
+        self.state.restore(self._seed_snapshot)
+        self.faults = Faults(self._fault_seed)
+        self.journal.clear()
+        self.stats = EmulatorStats()
+        if self.bucket is not None:
+            self.bucket = TokenBucket(self.bucket.rate, self.bucket.burst)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every record as it is now; hand it to :meth:`restore` to come back to it."""
+        return self.state.snapshot()
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Put back a :meth:`snapshot` (the same snapshot can be restored any number of times)."""
+        self.state.restore(snapshot)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write every record, ids included, to a JSON file that ``Emulator(seed=path)`` (or
+        ``emulator --seed path``) loads back: a dev instance survives a restart."""
+        _seed.save(self.state, path)
+
+    # Request journal -------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """What clients sent, oldest first: method, path, query, JSON body, headers (without
+        credentials) and the status answered. Cleared by :meth:`reset`."""
+        return self.journal.entries()
 
     # Seeding and inspection ------------------------------------------------------------------
 
@@ -121,6 +224,12 @@ class Emulator:
         """The raw mutable record, for tests that need what the API does not show."""
         return self.state.users.get(user_id)
 
+    def org(self, org_id: str) -> Org | None:
+        """The organization as the API would return it, or ``None``."""
+        with self.state.lock:
+            record = self.state.orgs.get(org_id)
+            return None if record is None else structure(_orgs.org_json(record), Org)
+
     def users_with_email(self, email: str) -> list[str]:
         with self.state.lock:
             return [
@@ -133,8 +242,6 @@ class Emulator:
 
     def add_org(self, name: str, **fields: Any) -> str:
         """Create an organization directly and return its id."""
-        from . import _orgs
-
         with self.state.lock:
             return _orgs.create_org_record(self.state, name, fields).org_id
 
@@ -146,8 +253,6 @@ class Emulator:
         additional_roles: Sequence[str] = (),
     ) -> None:
         """Make ``user_id`` a member of ``org_id`` (the lowest role unless one is given)."""
-        from . import _orgs
-
         with self.state.lock:
             _orgs.add_member(self.state, org_id, user_id, role, list(additional_roles))
 
@@ -195,9 +300,7 @@ class Emulator:
 
     def totp_code(self, user_id: str) -> str:
         """The code the user's authenticator app shows now (for step-up TOTP tests)."""
-        from ._flows import totp_code
-
-        return totp_code(user_id)
+        return _mfa.totp_code(user_id)
 
     def sms_code(self, challenge_id: str) -> str:
         """The code texted for an SMS step-up challenge."""
@@ -227,7 +330,6 @@ class Emulator:
         with self.state.lock:
             return mint(
                 self.state,
-                self.key,
                 user_id,
                 issuer=self.issuer,
                 expires_in=expires_in,
@@ -242,6 +344,23 @@ class Emulator:
         """Replace the signing key: tokens minted before no longer verify."""
         self.key.rotate()
 
+    @property
+    def key(self) -> SigningKey:
+        """The RSA key tokens are signed with (assign one to share it between emulators)."""
+        return self.state.signing_key
+
+    @key.setter
+    def key(self, key: SigningKey) -> None:
+        self.state.signing_key = key
+
+    @property
+    def access_tokens_enabled(self) -> bool:
+        return self.state.access_tokens_enabled
+
+    @access_tokens_enabled.setter
+    def access_tokens_enabled(self, enabled: bool) -> None:
+        self.state.access_tokens_enabled = enabled
+
     # Faults ----------------------------------------------------------------------------------
 
     def inject(
@@ -252,55 +371,32 @@ class Emulator:
         path: str | None = None,
         times: int | None = 1,
         probability: float | None = None,
-    ) -> None:
-        """Make matching requests fail. ``path`` is a full path, a template from the endpoint
-        table (``/api/backend/v1/user/{user_id}``) or a glob; ``None`` matches every path."""
-        self.faults.add(fault, method=method, path=path, times=times, probability=probability)
-
-    # Routes ----------------------------------------------------------------------------------
-
-    def _routes(self) -> dict[E.Endpoint, Handler]:
-        from . import _api_keys, _flows, _invites, _orgs, _reports, _saml
-
-        return {
-            **_users.ROUTES,
-            **_orgs.ROUTES,
-            **_saml.ROUTES,
-            **_invites.ROUTES,
-            **_api_keys.ROUTES,
-            **_flows.ROUTES,
-            **_reports.ROUTES,
-            E.CREATE_ACCESS_TOKEN: self._create_access_token,
-            E.TOKEN_VERIFICATION_METADATA: lambda s, r: {"verifier_key_pem": self.public_key_pem},
-            E.LEGACY_TOKEN_VERIFICATION_METADATA: lambda s, r: {
-                "public_key_pem": self.public_key_pem
-            },
-        }
-
-    def _create_access_token(self, state: State, req: Request) -> Any:
-        if not self.access_tokens_enabled:
-            raise EmulatorError(404, "Access token creation is not enabled")
-        user_id = req.uuid("user_id", req.text("user_id"))
-        minutes = req.field("duration_in_minutes", int)
-        if not 1 <= minutes <= 1440:
-            raise bad_request("duration_in_minutes", "Must be between 1 and 1440")
-        active = req.field("active_org_id", str, None)
-        if user_id not in state.users:
-            raise EmulatorError(403, {"user_id": ["User not found"]})
-        token = mint(
-            state,
-            self.key,
-            user_id,
-            issuer=f"https://{req.auth_host}",
-            expires_in=minutes * 60,
-            active_org_id=active,
+    ) -> InjectedFault:
+        """Make the next ``times`` matching requests fail (``None``: every one, or each with
+        ``probability``), then let later ones succeed. ``path`` is a full path, a template
+        from the endpoint table (``/api/backend/v1/user/{user_id}``) or a glob; ``None``
+        matches every path. A method or path that no endpoint has raises ``ValueError`` here,
+        instead of never firing. The returned handle counts ``fired`` and ``remaining``."""
+        return self.faults.add(
+            fault, method=method, path=path, times=times, probability=probability
         )
-        return {"access_token": token}
+
+    def fail_then_succeed(
+        self,
+        times: int,
+        fault: Fault | None = None,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> InjectedFault:
+        """The first ``times`` matching requests fail with ``fault`` (by default
+        ``Fault.error(503)``), every later one succeeds: the retry test in one line."""
+        return self.inject(fault or Fault.error(503), method=method, path=path, times=times)
 
 
 @asynccontextmanager
 async def serve_emulator(
-    emulator: Emulator | None = None, *, port: int = 0, **options: Any
+    emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any
 ) -> AsyncIterator[Emulator]:
     """Serve an emulator over real HTTP on 127.0.0.1 for the duration of the block.
 
@@ -309,28 +405,28 @@ async def serve_emulator(
     ...         await client.users.create(email="ada@example.com")
     """
     emu = emulator if emulator is not None else Emulator(**options)
-    server = ThreadServer(emu.app, port=port)
+    server = ThreadServer(emu.app, host=host, port=port)
     await anyio.to_thread.run_sync(server.start)
-    emu.url = server.url
+    emu._serving_at(server.url)
     try:
         yield emu
     finally:
-        emu.url = None
+        emu._serving_at(None)
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(server.stop)
 
 
 @contextmanager
 def run_emulator(
-    emulator: Emulator | None = None, *, port: int = 0, **options: Any
+    emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any
 ) -> Iterator[Emulator]:
     """The synchronous twin of :func:`serve_emulator`, for code without an event loop."""
     emu = emulator if emulator is not None else Emulator(**options)
-    server = ThreadServer(emu.app, port=port)
+    server = ThreadServer(emu.app, host=host, port=port)
     server.start()
-    emu.url = server.url
+    emu._serving_at(server.url)
     try:
         yield emu
     finally:
-        emu.url = None
+        emu._serving_at(None)
         server.stop()

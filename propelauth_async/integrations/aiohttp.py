@@ -82,6 +82,9 @@ _ERROR: web.RequestKey[TokenError | None] = web.RequestKey("propelauth_error")
 _MEMBER: web.RequestKey[OrgMemberInfo] = web.RequestKey("propelauth_org_member", OrgMemberInfo)
 _API_KEY: web.RequestKey[ApiKeyValidation] = web.RequestKey("propelauth_api_key", ApiKeyValidation)
 _PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("propelauth_principal")
+_ORG_API_KEY: web.RequestKey[OrgApiKeyValidation] = web.RequestKey(
+    "propelauth_org_api_key", OrgApiKeyValidation
+)
 _DEBUG: web.RequestKey[bool] = web.RequestKey("propelauth_debug", bool)
 _DEFAULT_SETTINGS = Settings()
 _SOURCES: weakref.WeakKeyDictionary[Handler, OrgIdSource] = weakref.WeakKeyDictionary()
@@ -177,6 +180,7 @@ def _client(request: web.Request) -> AsyncPropelAuth:
 def _respond(request: web.Request, exc: PropelAuthError) -> web.Response | None:
     override = request.get(_DEBUG)
     debug = _settings(request).debug if override is None else override
+    answer: Answer | None
     if isinstance(exc, TokenError) and exc.reason == _NO_CREDENTIALS:
         answer = unauthorized(exc.message if debug else "Unauthorized", invalid=False)
     else:
@@ -279,9 +283,7 @@ def get_api_key(request: web.Request) -> ApiKeyValidation:
 
 def get_org_api_key(request: web.Request) -> OrgApiKeyValidation:
     """The org key validation made by :func:`require_org_api_key`."""
-    validation = request[_API_KEY]
-    assert isinstance(validation, OrgApiKeyValidation), "use @require_org_api_key()"
-    return validation
+    return request[_ORG_API_KEY]
 
 
 def get_principal(request: web.Request) -> Principal:
@@ -391,7 +393,8 @@ def require_org_api_key(org_id: OrgIdSpec | None = None) -> Callable[[Handler], 
             named = None if source is None else await _org_id(source, request)
             if source is not None and named is None:
                 raise AccessDeniedError("no organization was named")
-            request[_API_KEY] = as_org_key(validation, named)
+            request[_API_KEY] = validation
+            request[_ORG_API_KEY] = as_org_key(validation, named)
 
         wrapper = _guarded(handler, check)
         if source is not None:

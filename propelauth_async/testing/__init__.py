@@ -12,6 +12,7 @@ through ``httpx.ASGITransport`` needs nothing more.
 
 from ._faults import ConnectionDropped, Fault
 from ._roles import RoleHierarchy
+from ._webhooks import WebhookDelivery, WebhookEndpoint
 from .emulator import Emulator, EmulatorStats, run_emulator, serve_emulator
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "EmulatorStats",
     "Fault",
     "RoleHierarchy",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "run_emulator",
     "serve_emulator",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import urllib.parse
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -16,7 +16,7 @@ from .. import _endpoints as E
 from .._client import AsyncPropelAuth
 from .._convert import structure
 from ..models.users import User
-from . import _users
+from . import _users, _webhooks
 from ._app import EmulatorApp, Handler, Router
 from ._faults import Fault, Faults, RetryAfterFormat, TokenBucket
 from ._request import Request
@@ -24,6 +24,7 @@ from ._roles import RoleHierarchy
 from ._server import ThreadServer
 from ._state import EmulatorError, State, bad_request, new_id, user_json
 from ._tokens import SigningKey, mint
+from ._webhooks import WebhookDelivery, WebhookEndpoint
 
 DEFAULT_AUTH_HOST = "auth.emulator.test"
 
@@ -256,6 +257,37 @@ class Emulator:
         """Make matching requests fail. ``path`` is a full path, a template from the endpoint
         table (``/api/backend/v1/user/{user_id}``) or a glob; ``None`` matches every path."""
         self.faults.add(fault, method=method, path=path, times=times, probability=probability)
+
+    # Webhooks --------------------------------------------------------------------------------
+
+    def add_webhook_endpoint(
+        self,
+        url: str,
+        *,
+        secret: str | None = None,
+        event_types: Iterable[str] | None = None,
+        app: Any = None,
+    ) -> WebhookEndpoint:
+        """Deliver signed events to ``url`` (through ``app``, an ASGI app, in process, when
+        given). ``secret`` defaults to a new ``whsec_`` secret: ``endpoint.secret``. From now
+        on user and org changes queue events; :meth:`deliver_webhooks` sends them."""
+        with self.state.lock:
+            return _webhooks.add_endpoint(
+                self.state, url, secret=secret, event_types=event_types, app=app
+            )
+
+    def emit_webhook(self, event_type: str, **fields: Any) -> None:
+        """Queue any event by hand (``user.impersonated``, a type PropelAuth adds later...)."""
+        _webhooks.emit(self.state, event_type, **fields)
+
+    async def deliver_webhooks(self, *, request_timeout: float = 10.0) -> list[WebhookDelivery]:
+        """POST every queued event, signed, to its endpoint; returns what each answered."""
+        return await _webhooks.outbox(self.state).deliver(request_timeout=request_timeout)
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every delivery made so far, in order."""
+        return list(_webhooks.outbox(self.state).deliveries)
 
     # Routes ----------------------------------------------------------------------------------
 

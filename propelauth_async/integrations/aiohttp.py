@@ -90,6 +90,9 @@ _DEFAULT_SETTINGS = Settings()
 _SOURCES: weakref.WeakKeyDictionary[Handler, OrgIdSource] = weakref.WeakKeyDictionary()
 _CHECKED: set[tuple[int, OrgIdSource]] = set()
 _NO_CREDENTIALS = "missing_credentials"
+# Raised by a handler, these become answers; others (a NotFoundError from the handler's own
+# calls, say) are the handler's business.
+_HANDLER_ERRORS = (TokenError, ConfigurationError, EndUserRateLimitError)
 
 __all__ = [
     "PROPELAUTH_CLIENT",
@@ -133,7 +136,8 @@ def setup(
     """Install the middleware, the settings and the start-up checks on ``app``. ``client``
     may also be put in ``app[PROPELAUTH_CLIENT]`` later, before the app starts (a cleanup
     context is the usual place); ``api_key_cache`` defaults to 10 s and 10,000 keys."""
-    app[PROPELAUTH_SETTINGS] = Settings(debug=debug, api_key_cache=api_key_cache or ApiKeyCache())
+    cache = api_key_cache if api_key_cache is not None else ApiKeyCache()
+    app[PROPELAUTH_SETTINGS] = Settings(debug=debug, api_key_cache=cache)
     if client is not None:
         app[PROPELAUTH_CLIENT] = client
     app.middlewares.append(propelauth_middleware())
@@ -148,7 +152,7 @@ async def _check_at_startup(app: web.Application) -> None:
         )
     for route in app.router.routes():
         source = _SOURCES.get(route.handler)
-        if source is not None:
+        if source is not None and route.method != "HEAD":  # add_get's HEAD twin: same check
             check_route(source, _label(route), _path_params(route.resource), {route.method})
 
 
@@ -193,14 +197,21 @@ def _respond(request: web.Request, exc: PropelAuthError) -> web.Response | None:
 
 
 def _guarded(handler: Handler, check: Callable[[web.Request], Awaitable[None]]) -> Handler:
-    """Run ``check`` then the handler; our errors from either become their JSON answers."""
+    """Run ``check`` then the handler. Any of our errors from the check, and the ones that
+    mean 401/403/429/500 from the handler, become their JSON answers."""
 
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         try:
             await check(request)
+        except PropelAuthError as exc:
+            response = _respond(request, exc)
+            if response is None:
+                raise
+            return response
+        try:
             return await handler(request)
-        except (TokenError, ConfigurationError, EndUserRateLimitError) as exc:
+        except _HANDLER_ERRORS as exc:
             response = _respond(request, exc)
             if response is None:  # pragma: no cover - every error caught here is answered
                 raise
@@ -220,7 +231,7 @@ def propelauth_middleware(*, debug: bool | None = None) -> Middleware:
         try:
             await _authenticate(request)
             return await handler(request)
-        except (TokenError, ConfigurationError, EndUserRateLimitError) as exc:
+        except _HANDLER_ERRORS as exc:
             response = _respond(request, exc)
             if response is None:  # pragma: no cover - every error caught here is answered
                 raise

@@ -97,3 +97,11 @@ def merged_with_issue_9() -> bool:
     from propelauth_async import _endpoints
 
     return hasattr(_endpoints, "RateLimitScope")
+
+
+def merged_with_issue_10() -> bool:
+    """Issue 10 raises KeyConfigurationError (a ConfigurationError) for a 401/403 on the key
+    fetch; until that branch is merged a wrong API key reads as KeyUnavailableError (503)."""
+    from propelauth_async.tokens import keys
+
+    return hasattr(keys, "KeyConfigurationError")

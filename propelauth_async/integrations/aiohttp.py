@@ -88,7 +88,10 @@ _ORG_API_KEY: web.RequestKey[OrgApiKeyValidation] = web.RequestKey(
 _DEBUG: web.RequestKey[bool] = web.RequestKey("propelauth_debug", bool)
 _DEFAULT_SETTINGS = Settings()
 _SOURCES: weakref.WeakKeyDictionary[Handler, OrgIdSource] = weakref.WeakKeyDictionary()
-_CHECKED: set[tuple[int, OrgIdSource]] = set()
+# Routes already checked against a source (weak: a route of a discarded app is forgotten).
+_CHECKED: weakref.WeakKeyDictionary[web.AbstractRoute, set[OrgIdSource]] = (
+    weakref.WeakKeyDictionary()
+)
 _NO_CREDENTIALS = "missing_credentials"
 # Raised by a handler, these become answers; others (a NotFoundError from the handler's own
 # calls, say) are the handler's business.
@@ -323,9 +326,10 @@ def optional_user(handler: Handler) -> Handler:
 
 async def _org_id(source: OrgIdSource, request: web.Request) -> str | None:
     route = request.match_info.route
-    if (id(route), source) not in _CHECKED:
+    checked = _CHECKED.setdefault(route, set())
+    if source not in checked:
         check_route(source, _label(route), _path_params(route.resource), {route.method})
-        _CHECKED.add((id(route), source))
+        checked.add(source)
     name = source.name
     if source.kind == "path":
         return request.match_info.get(name) or None

@@ -173,7 +173,9 @@ class FastAPIAuth:
         self._get_client: ClientGetter = get_client or _client_from_app_state
         self._debug = debug
         self.api_key_cache = api_key_cache if api_key_cache is not None else ApiKeyCache()
-        self._checked: set[tuple[int, OrgIdSource]] = set()
+        # Sources already checked per route (APIRoute is unhashable: by id, with a weak
+        # reference so that a new route at a recycled id is checked afresh).
+        self._checked: dict[int, tuple[weakref.ref[Any], set[OrgIdSource]]] = {}
         bearer = HTTPBearer(
             auto_error=False,
             scheme_name="PropelAuth",
@@ -242,9 +244,13 @@ class FastAPIAuth:
 
     async def _org_id(self, source: OrgIdSource, request: Request) -> str | None:
         route = request.scope.get("route")
-        if (id(route), source) not in self._checked:
-            _check(route, source)
-            self._checked.add((id(route), source))
+        if isinstance(route, APIRoute):
+            known = self._checked.get(id(route))
+            if known is None or known[0]() is not route:
+                known = self._checked[id(route)] = (weakref.ref(route), set())
+            if source not in known[1]:
+                _check(route, source)
+                known[1].add(source)
         name = source.name
         if source.kind == "path":
             return request.path_params.get(name) or None

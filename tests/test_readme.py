@@ -70,3 +70,27 @@ def test_readme_fastapi_snippet_serves(monkeypatch: pytest.MonkeyPatch) -> None:
         assert http.delete(f"/orgs/{org}/projects/p1", headers=headers).status_code == 403
         assert http.get("/api/reports", headers=headers).json() == {"caller": "user"}
         assert http.get("/api/usage").status_code == 401
+
+
+async def test_readme_aiohttp_snippet_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from propelauth_async.testing import Emulator
+
+    emu = Emulator()
+    org = emu.add_org("Acme")
+    admin = emu.add_user("admin@acme.io")
+    emu.add_member(org, admin, "Admin")
+    block = next(b for b in BLOCKS if "propelauth.setup(app" in b)
+    namespace: dict[str, object] = {}
+    exec(compile(block, "<README>", "exec"), namespace)
+    monkeypatch.setattr(
+        "propelauth_async.AsyncPropelAuth.from_env", classmethod(lambda cls: emu.client())
+    )
+    headers = {"Authorization": f"Bearer {emu.mint_access_token(admin)}"}
+    async with TestClient(TestServer(namespace["app"])) as http:  # type: ignore[arg-type]
+        billing = await http.get(f"/orgs/{org}/billing", headers=headers)
+        assert await billing.json() == {"role": "Admin"}
+        assert await (await http.get("/")).json() == {"signed_in": False}
+        reports = await http.get("/reports", headers=headers)
+        assert await reports.json() == {"caller": "AuthenticatedUser"}

@@ -307,3 +307,27 @@ async def test_nothing_is_queued_without_an_endpoint() -> None:
     emu = Emulator()
     emu.add_user("ada@acme.io")
     assert await emu.deliver_webhooks() == []
+
+
+async def test_emulator_delivers_over_real_http_to_an_aiohttp_app() -> None:
+    emu = Emulator()
+    endpoint_secret = "whsec_" + base64.b64encode(b"aiohttp-endpoint-secret-32-bytes").decode()
+    seen: list[WebhookEvent] = []
+
+    @webhook_handler(WebhookVerifier(endpoint_secret))
+    async def receive(event: WebhookEvent, request: web.Request) -> None:
+        seen.append(event)
+
+    app = web.Application()
+    app.router.add_post("/hooks", receive)
+    async with AiohttpClient(TestServer(app)) as http:
+        url = str(http.make_url("/hooks"))
+        assert url.startswith("http://127.0.0.1:")
+        emu.add_webhook_endpoint(url, secret=endpoint_secret)
+        wrong = emu.add_webhook_endpoint(url)  # another secret
+        org_id = emu.add_org("Acme")
+        deliveries = await emu.deliver_webhooks()
+    assert [(d.url, d.status) for d in deliveries] == [(url, 200), (url, 400)]
+    assert [d.payload["org_id"] for d in deliveries] == [org_id, org_id]
+    assert wrong.secret != endpoint_secret
+    assert [type(e) for e in seen] == [OrgCreated]

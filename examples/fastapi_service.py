@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from propelauth_async import AsyncPropelAuth, AuthenticatedUser, OrgMemberInfo
+from propelauth_async import ApiKeyValidation, AsyncPropelAuth, AuthenticatedUser, OrgMemberInfo
 from propelauth_async.integrations.fastapi import FastAPIAuth
 
 
@@ -26,6 +26,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 app = FastAPI(lifespan=lifespan)
 auth = FastAPIAuth()
+auth.install(app)  # 403/401 for checks in handlers, start-up route checks, OpenAPI answers
 
 
 @app.get("/me")
@@ -40,3 +41,12 @@ async def members(
     client: AsyncPropelAuth = app.state.propelauth
     page = await client.orgs.query_members(org_id, page_size=50)
     return {"you": member.user_role, "members": [u.email for u in page.items], "total": page.total}
+
+
+@app.get("/api/usage")
+async def usage(key: ApiKeyValidation = Depends(auth.require_api_key())) -> dict[str, object]:
+    """For your customers' scripts: an end-user API key instead of a session."""
+    return {
+        "org": key.org.org_id if key.org else None,
+        "user": key.user.email if key.user else None,
+    }

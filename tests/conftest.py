@@ -107,3 +107,13 @@ async def client(api: respx.MockRouter) -> AsyncIterator[AsyncPropelAuth]:
 def log_records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the README snippet type check early, so it runs alongside the other tests."""
+    if any(
+        item.name == "test_readme_integration_snippets_pass_mypy_strict" for item in session.items
+    ):
+        from . import _snippets
+
+        _snippets.start()

@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
@@ -30,3 +32,61 @@ def test_every_python_example_compiles() -> None:
 
 
 # The emulator's example test file runs in a user project: tests/test_pytest_plugin.py.
+
+
+def test_readme_integration_snippets_pass_mypy_strict() -> None:
+    from . import _snippets
+
+    status, output, snippets = _snippets.result()
+    assert len(snippets) >= 4  # FastAPI, aiohttp with setup, aiohttp middleware, webhooks
+    assert any("web.Application(middlewares=[" in s for s in snippets)
+    assert status == 0, output
+
+
+def test_readme_fastapi_snippet_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from propelauth_async.testing import Emulator
+
+    emu = Emulator()
+    org = emu.add_org("Acme")
+    admin = emu.add_user("admin@acme.io")
+    emu.add_member(org, admin, "Admin")
+    block = next(b for b in BLOCKS if "FastAPIAuth()" in b)
+    namespace: dict[str, object] = {}
+    exec(compile(block, "<README>", "exec"), namespace)
+    app = namespace["app"]
+    monkeypatch.setattr(
+        "propelauth_async.AsyncPropelAuth.from_env", classmethod(lambda cls: emu.client())
+    )
+    headers = {"Authorization": f"Bearer {emu.mint_access_token(admin)}"}
+    with TestClient(app) as http:  # type: ignore[arg-type]
+        assert http.get("/me", headers=headers).json()["email"] == "admin@acme.io"
+        assert http.get(f"/orgs/{org}/billing", headers=headers).json() == {"role": "Admin"}
+        assert http.delete(f"/orgs/{org}/projects/p1", headers=headers).status_code == 403
+        assert http.get("/api/reports", headers=headers).json() == {"caller": "user"}
+        assert http.get("/api/usage").status_code == 401
+
+
+async def test_readme_aiohttp_snippet_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from propelauth_async.testing import Emulator
+
+    emu = Emulator()
+    org = emu.add_org("Acme")
+    admin = emu.add_user("admin@acme.io")
+    emu.add_member(org, admin, "Admin")
+    block = next(b for b in BLOCKS if "propelauth.setup(app" in b)
+    namespace: dict[str, object] = {}
+    exec(compile(block, "<README>", "exec"), namespace)
+    monkeypatch.setattr(
+        "propelauth_async.AsyncPropelAuth.from_env", classmethod(lambda cls: emu.client())
+    )
+    headers = {"Authorization": f"Bearer {emu.mint_access_token(admin)}"}
+    async with TestClient(TestServer(namespace["app"])) as http:  # type: ignore[arg-type]
+        billing = await http.get(f"/orgs/{org}/billing", headers=headers)
+        assert await billing.json() == {"role": "Admin"}
+        assert await (await http.get("/")).json() == {"signed_in": False}
+        reports = await http.get("/reports", headers=headers)
+        assert await reports.json() == {"caller": "AuthenticatedUser"}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from .._compat import OrgMemberInfoAliases
 from .._types import JSONObject
 
 SINGLE_ROLE_IN_HIERARCHY = "single_role_in_hierarchy"
@@ -13,12 +14,13 @@ MULTI_ROLE = "multi_role"
 
 
 @attrs.frozen(kw_only=True)
-class OrgMemberInfo:
+class OrgMemberInfo(OrgMemberInfoAliases):
     """One org the user belongs to, with the role and permissions the server computed.
 
     Field names are the wire names. ``inherited_user_roles_plus_current_role`` comes from the
     server (the role hierarchy is not recomputed locally), so :meth:`is_at_least_role` is only
-    as current as the token or response it came from.
+    as current as the token or response it came from. The official library's names
+    (``user_assigned_role``, ``user_is_role()``, ``org["user_role"]``...) work too.
     """
 
     org_id: str

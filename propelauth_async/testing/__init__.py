@@ -15,6 +15,7 @@ from ._faults import ConnectionDropped, Fault, InjectedFault
 from ._journal import RecordedRequest
 from ._roles import RoleHierarchy
 from ._seed import SeedError
+from ._webhooks import WebhookDelivery, WebhookEndpoint
 from .emulator import (
     Emulator,
     EmulatorNotServedError,
@@ -33,6 +34,8 @@ __all__ = [
     "RecordedRequest",
     "RoleHierarchy",
     "SeedError",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "run_emulator",
     "serve_emulator",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import _endpoints as E
 from .._endpoints import Endpoint
+from . import _webhooks
 from ._request import Request
 from ._state import (
     EmulatorError,
@@ -60,6 +61,7 @@ def create_org_record(state: State, name: str, fields: dict[str, Any]) -> OrgRec
         **fields,
     )
     state.orgs[org.org_id] = org
+    _webhooks.org_changed(state, "org.created", org)
     return org
 
 
@@ -108,6 +110,7 @@ def add_member(
     org.members[user_id] = Membership(role=role, additional_roles=list(additional))
     state.user_orgs.setdefault(user_id, {})[org_id] = None
     state.invites.pop((org_id, user.email.lower()), None)
+    _webhooks.emit(state, "user.added_to_org", user_id=user_id, org_id=org_id, role=role)
 
 
 def remove_member(state: State, org_id: str, user_id: str) -> None:
@@ -115,6 +118,7 @@ def remove_member(state: State, org_id: str, user_id: str) -> None:
     if org.members.pop(user_id, None) is None:
         raise not_found("membership")
     state.user_orgs.get(user_id, {}).pop(org_id, None)
+    _webhooks.emit(state, "user.removed_from_org", user_id=user_id, org_id=org_id)
 
 
 def delete_org(state: State, org_id: str) -> None:
@@ -124,6 +128,7 @@ def delete_org(state: State, org_id: str) -> None:
     for key in [k for k in state.invites if k[0] == org_id]:
         del state.invites[key]
     del state.orgs[org_id]
+    _webhooks.org_changed(state, "org.deleted", org)
 
 
 # HTTP handlers ---------------------------------------------------------------------------------
@@ -255,6 +260,7 @@ def update_org(state: State, req: Request) -> Any:
         raise bad_request("custom_role_mapping_name", "Unknown role mapping")
     for attr, value in changes.items():
         setattr(org, attr, [] if attr == "extra_domains" and value is None else value)
+    _webhooks.org_changed(state, "org.updated", org)
     return {}
 
 
@@ -289,7 +295,16 @@ def change_role(state: State, req: Request) -> Any:
         raise not_found("membership")
     role, additional = req.text("role"), req.string_list("additional_roles")
     check_roles(state, org, role, additional)
+    old_role = member.role
     member.role, member.additional_roles = role, additional
+    _webhooks.emit(
+        state,
+        "user.role_changed_within_org",
+        user_id=user_id,
+        org_id=org.org_id,
+        old_role=old_role,
+        new_role=role,
+    )
     return {}
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _endpoints as E
+from . import _webhooks
 from ._request import Request
 from ._state import (
     EmulatorError,
@@ -37,6 +38,7 @@ def create_user_record(state: State, fields: dict[str, Any]) -> UserRecord:
     state.check_unique(email=email, username=fields.get("username"))
     record = UserRecord(user_id=fields.pop("user_id", None) or new_id(), **fields)
     state.index_user(record)
+    _webhooks.user_changed(state, "user.created", record)
     return record
 
 
@@ -162,6 +164,7 @@ def update_user(state: State, req: Request) -> Any:
             setattr(record, name, req.field(name, dict, {}))
     if "update_password_required" in body:
         record.update_password_required = req.field("update_password_required", bool)
+    _webhooks.user_changed(state, "user.updated", record)
     return {}
 
 
@@ -176,6 +179,7 @@ def update_email(state: State, req: Request) -> Any:
     record.email_confirmed = not require
     if require:
         record.confirmation_emails_sent += 1
+    _webhooks.user_changed(state, "user.updated", record)
     return {}
 
 
@@ -200,7 +204,9 @@ def _set(**changes: Any) -> Handler:
 
 
 def delete_user(state: State, req: Request) -> Any:
-    state.remove_user(state.user(req.uuid("user_id")).user_id)
+    record = state.user(req.uuid("user_id"))
+    state.remove_user(record.user_id)
+    _webhooks.user_changed(state, "user.deleted", record)
     return {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import urllib.parse
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -32,6 +32,7 @@ from . import (
     _seed,
     _tokens,
     _users,
+    _webhooks,
 )
 from ._app import EmulatorApp
 from ._faults import Fault, Faults, InjectedFault, RetryAfterFormat, TokenBucket
@@ -41,6 +42,7 @@ from ._routes import Router
 from ._server import ThreadServer
 from ._state import State, new_id, user_json
 from ._tokens import SigningKey, mint
+from ._webhooks import WebhookDelivery, WebhookEndpoint
 
 DEFAULT_AUTH_HOST = "auth.emulator.test"
 
@@ -173,11 +175,13 @@ class Emulator:
     # State: reset, snapshots, files ------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the seed: records, faults, the request journal, counters and the rate
-        limit's bucket. The signing key and the API key stay, so a served URL stays valid."""
+        """Back to the seed: records, faults, the request journal, webhook endpoints, counters
+        and the rate limit's bucket. The signing key and the API key stay, so a served URL
+        stays valid."""
         self.state.restore(self._seed_snapshot)
         self.faults = Faults(self._fault_seed)
         self.journal.clear()
+        _webhooks.forget(self.state)
         self.stats = EmulatorStats()
         if self.bucket is not None:
             self.bucket = TokenBucket(self.bucket.rate, self.bucket.burst)
@@ -380,6 +384,37 @@ class Emulator:
         return self.faults.add(
             fault, method=method, path=path, times=times, probability=probability
         )
+
+    # Webhooks --------------------------------------------------------------------------------
+
+    def add_webhook_endpoint(
+        self,
+        url: str,
+        *,
+        secret: str | None = None,
+        event_types: Iterable[str] | None = None,
+        app: Any = None,
+    ) -> WebhookEndpoint:
+        """Deliver signed events to ``url`` (through ``app``, an ASGI app, in process, when
+        given). ``secret`` defaults to a new ``whsec_`` secret: ``endpoint.secret``. From now
+        on user and org changes queue events; :meth:`deliver_webhooks` sends them."""
+        with self.state.lock:
+            return _webhooks.add_endpoint(
+                self.state, url, secret=secret, event_types=event_types, app=app
+            )
+
+    def emit_webhook(self, event_type: str, **fields: Any) -> None:
+        """Queue any event by hand (``user.impersonated``, a type PropelAuth adds later...)."""
+        _webhooks.emit(self.state, event_type, **fields)
+
+    async def deliver_webhooks(self, *, request_timeout: float = 10.0) -> list[WebhookDelivery]:
+        """POST every queued event, signed, to its endpoint; returns what each answered."""
+        return await _webhooks.outbox(self.state).deliver(request_timeout=request_timeout)
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every delivery made so far, in order."""
+        return list(_webhooks.outbox(self.state).deliveries)
 
     def fail_then_succeed(
         self,

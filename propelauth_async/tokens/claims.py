@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .._compat import AuthenticatedUserAliases
 from .._types import JSONObject
 from ..errors import AccessDeniedError, TokenError
 from ..models.membership import SINGLE_ROLE_IN_HIERARCHY, OrgMemberInfo
@@ -50,15 +51,20 @@ _PLAIN_LOGIN_METHODS = {kind.value: LoginMethod(kind=kind) for kind in LoginMeth
 
 
 @attrs.frozen(kw_only=True)
-class AuthenticatedUser:
+class AuthenticatedUser(AuthenticatedUserAliases):
     """The user an access token vouches for. Built by verification; never from user input.
 
     ``org_id_to_org_member_info`` holds every org the token names; for a token minted for one
     active org it holds just that org and ``active_org_id`` names it.
+
+    ``email`` is always a string: PropelAuth puts it in every access token it issues, so a
+    token without one is refused as ``invalid_claims`` rather than typed ``str | None`` for
+    every caller. The official library's names (``get_active_org_id()``, ``user["email"]``)
+    work too; see ``docs/migrating-from-propelauth-fastapi.md``.
     """
 
     user_id: str
-    email: str | None = None
+    email: str
     first_name: str | None = None
     last_name: str | None = None
     username: str | None = None
@@ -150,6 +156,13 @@ def _text(claims: Mapping[str, Any], name: str) -> str | None:
     raise TokenError("invalid_claims", f"the {name} claim is not a string")
 
 
+def _email(claims: Mapping[str, Any]) -> str:
+    email = _text(claims, "email")
+    if not email:
+        raise TokenError("invalid_claims", "the token has no email (PropelAuth always sets it)")
+    return email
+
+
 def _strings(value: Any, what: str) -> tuple[str, ...]:
     if isinstance(value, list) and (not value or set(map(type, value)) == {str}):
         return tuple(value)
@@ -229,7 +242,7 @@ def user_from_claims(claims: Mapping[str, Any]) -> AuthenticatedUser:
     properties = claims.get("properties")
     return AuthenticatedUser(
         user_id=user_id,
-        email=_text(claims, "email"),
+        email=_email(claims),
         first_name=_text(claims, "first_name"),
         last_name=_text(claims, "last_name"),
         username=_text(claims, "username"),

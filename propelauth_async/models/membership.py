@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
-
-from .._types import JSONObject
 
 SINGLE_ROLE_IN_HIERARCHY = "single_role_in_hierarchy"
 MULTI_ROLE = "multi_role"
@@ -29,7 +28,7 @@ class OrgMemberInfo:
     additional_roles: tuple[str, ...] = ()
     org_role_structure: str = SINGLE_ROLE_IN_HIERARCHY
     url_safe_org_name: str | None = None
-    org_metadata: JSONObject = attrs.field(factory=dict)
+    org_metadata: Mapping[str, Any] = attrs.field(factory=dict)
     legacy_org_id: str | None = None
 
     @property

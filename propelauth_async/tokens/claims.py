@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import Enum
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from .._types import JSONObject
 from ..errors import AccessDeniedError, TokenError
 from ..models.membership import SINGLE_ROLE_IN_HIERARCHY, OrgMemberInfo
 
@@ -54,7 +54,9 @@ class AuthenticatedUser:
     """The user an access token vouches for. Built by verification; never from user input.
 
     ``org_id_to_org_member_info`` holds every org the token names; for a token minted for one
-    active org it holds just that org and ``active_org_id`` names it.
+    active org it holds just that org and ``active_org_id`` names it. Immutable all the way
+    down (read-only mappings, tuples), so one instance can safely serve every request that
+    carries the same token.
     """
 
     user_id: str
@@ -62,11 +64,11 @@ class AuthenticatedUser:
     first_name: str | None = None
     last_name: str | None = None
     username: str | None = None
-    properties: JSONObject = attrs.field(factory=dict)
+    properties: Mapping[str, Any] = attrs.field(factory=lambda: _EMPTY)
     legacy_user_id: str | None = None
     impersonator_user_id: str | None = None
     login_method: LoginMethod = attrs.field(factory=LoginMethod)
-    org_id_to_org_member_info: dict[str, OrgMemberInfo] = attrs.field(factory=dict)
+    org_id_to_org_member_info: Mapping[str, OrgMemberInfo] = attrs.field(factory=lambda: _NO_ORGS)
     active_org_id: str | None = None
     issued_at: int | None = None
     expires_at: int | None = None
@@ -145,45 +147,86 @@ class AuthenticatedUser:
 
 def _text(claims: Mapping[str, Any], name: str) -> str | None:
     value = claims.get(name)
-    if value is None or isinstance(value, str):
+    if value is None or type(value) is str:
         return value
     raise TokenError("invalid_claims", f"the {name} claim is not a string")
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
-    if isinstance(value, list) and (not value or set(map(type, value)) == {str}):
-        return tuple(value)
+    if type(value) is list:
+        try:
+            "".join(value)  # C-fast proof that every item is a string
+        except TypeError:
+            pass
+        else:
+            return tuple(value)
     raise TokenError("invalid_claims", f"{what} must be a list of strings")
 
 
-def org_member_info(entry: Any) -> OrgMemberInfo | None:
-    """One org of a token; ``None`` for an entry whose role is null (the official rule)."""
-    if not isinstance(entry, dict):
+def frozen_json(value: Any) -> Any:
+    """JSON made read-only all the way down: objects become read-only mappings (copies, never
+    views of the caller's dict), arrays become tuples, scalars stay as they are."""
+    kind = type(value)
+    if kind is dict:
+        return MappingProxyType(
+            {k: frozen_json(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+        )
+    if kind is list:
+        return tuple(frozen_json(v) if type(v) in _CONTAINERS else v for v in value)
+    return value
+
+
+_CONTAINERS = (dict, list)
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return frozen_json(value) if type(value) is dict and value else _EMPTY
+
+
+def org_member_info(entry: Any, *, active: bool = False) -> OrgMemberInfo | None:
+    """One org of a token; ``None`` for an entry of ``org_id_to_org_member_info`` whose role is
+    null (the official rule). The active org (``org_member_info``) must have a role."""
+    if type(entry) is not dict:
         raise TokenError("invalid_claims", "an org entry is not an object")
-    if entry.get("user_role") is None:
+    role = entry.get("user_role")
+    if role is None and not active:
         return None
+    if type(role) is not str:
+        raise TokenError("invalid_claims", "an org entry's user_role is not a string")
     if not _REQUIRED_ORG_KEYS.issubset(entry.keys()):
         missing = sorted(_REQUIRED_ORG_KEYS.difference(entry))
         raise TokenError("invalid_claims", f"an org entry lacks {', '.join(missing)}")
-    metadata = entry["org_metadata"]
+    org_id, org_name = entry["org_id"], entry["org_name"]
+    url_safe_name, legacy_org_id = entry["url_safe_org_name"], entry.get("legacy_org_id")
+    structure = entry.get("org_role_structure") or SINGLE_ROLE_IN_HIERARCHY
+    if (
+        type(org_id) is not str
+        or type(org_name) is not str
+        or type(structure) is not str
+        or not (url_safe_name is None or type(url_safe_name) is str)
+        or not (legacy_org_id is None or type(legacy_org_id) is str)
+    ):
+        raise TokenError("invalid_claims", "an org entry has a field of the wrong type")
+    additional = entry.get("additional_roles")
     return OrgMemberInfo(
-        org_id=str(entry["org_id"]),
-        org_name=str(entry["org_name"]),
-        user_role=str(entry["user_role"]),
+        org_id=org_id,
+        org_name=org_name,
+        user_role=role,
         inherited_user_roles_plus_current_role=_strings(
             entry["inherited_user_roles_plus_current_role"], "inherited roles"
         ),
         user_permissions=_strings(entry["user_permissions"], "user_permissions"),
-        additional_roles=_strings(entry.get("additional_roles") or [], "additional_roles"),
-        org_role_structure=entry.get("org_role_structure") or SINGLE_ROLE_IN_HIERARCHY,
-        url_safe_org_name=entry["url_safe_org_name"],
-        org_metadata=dict(metadata) if isinstance(metadata, dict) else {},
-        legacy_org_id=entry.get("legacy_org_id"),
+        additional_roles=_strings(additional, "additional_roles") if additional else (),
+        org_role_structure=structure,
+        url_safe_org_name=url_safe_name,
+        org_metadata=_object(entry["org_metadata"]),
+        legacy_org_id=legacy_org_id,
     )
 
 
 def _login_method(value: Any) -> LoginMethod:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         return _PLAIN_LOGIN_METHODS["unknown"]
     raw = value.get("login_method")
     if len(value) == 1 and raw in _PLAIN_LOGIN_METHODS:
@@ -196,49 +239,51 @@ def _login_method(value: Any) -> LoginMethod:
     org_id = value.get("org_id")
     return LoginMethod(
         kind=kind,
-        provider=provider if isinstance(provider, str) else None,
-        org_id=org_id if isinstance(org_id, str) else None,
+        provider=provider if type(provider) is str else None,
+        org_id=org_id if type(org_id) is str else None,
     )
 
 
 def user_from_claims(claims: Mapping[str, Any]) -> AuthenticatedUser:
-    """An :class:`AuthenticatedUser` from verified claims. Mutable parts (properties, org
-    metadata) are copied: the claims may be shared between calls for the same token.
+    """An :class:`AuthenticatedUser` from verified claims, immutable all the way down and
+    sharing nothing with ``claims``.
 
     ``org_member_info`` (a token for one active org) wins over ``org_id_to_org_member_info``.
     """
     user_id = claims.get("user_id")
-    if not isinstance(user_id, str) or not user_id:
+    if type(user_id) is not str or not user_id:
         raise TokenError("invalid_claims", "the token has no user_id")
     active = claims.get("org_member_info")
     orgs: dict[str, OrgMemberInfo] = {}
     active_org_id = None
     if active is not None:
-        info = org_member_info(active)
-        if info is not None:
-            orgs[info.org_id] = info
-            active_org_id = info.org_id
+        info = org_member_info(active, active=True)
+        assert info is not None
+        orgs[info.org_id] = info
+        active_org_id = info.org_id
     else:
         entries = claims.get("org_id_to_org_member_info") or {}
-        if not isinstance(entries, dict):
+        if type(entries) is not dict:
             raise TokenError("invalid_claims", "org_id_to_org_member_info is not an object")
         for entry in entries.values():
             info = org_member_info(entry)
             if info is not None:
                 orgs[info.org_id] = info
-    properties = claims.get("properties")
     return AuthenticatedUser(
         user_id=user_id,
         email=_text(claims, "email"),
         first_name=_text(claims, "first_name"),
         last_name=_text(claims, "last_name"),
         username=_text(claims, "username"),
-        properties=dict(properties) if isinstance(properties, dict) else {},
+        properties=_object(claims.get("properties")),
         legacy_user_id=_text(claims, "legacy_user_id"),
         impersonator_user_id=_text(claims, "impersonator_user_id"),
         login_method=_login_method(claims.get("login_method")),
-        org_id_to_org_member_info=orgs,
+        org_id_to_org_member_info=MappingProxyType(orgs) if orgs else _NO_ORGS,
         active_org_id=active_org_id,
         issued_at=claims.get("iat"),
         expires_at=claims.get("exp"),
     )
+
+
+_NO_ORGS: Mapping[str, OrgMemberInfo] = MappingProxyType({})

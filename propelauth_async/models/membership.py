@@ -11,7 +11,7 @@ SINGLE_ROLE_IN_HIERARCHY = "single_role_in_hierarchy"
 MULTI_ROLE = "multi_role"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)  # __dict__-backed: built fast from tokens
 class OrgMemberInfo:
     """One org the user belongs to, with the role and permissions the server computed.
 

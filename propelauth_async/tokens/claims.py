@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -46,10 +46,11 @@ _REQUIRED_ORG_KEYS = frozenset(
     )
 )
 # LoginMethod is immutable: the common ones (no provider, no org) are shared, not rebuilt.
+T = TypeVar("T")
 _PLAIN_LOGIN_METHODS = {kind.value: LoginMethod(kind=kind) for kind in LoginMethodKind}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)  # __dict__-backed: see _fast_build
 class AuthenticatedUser:
     """The user an access token vouches for. Built by verification; never from user input.
 
@@ -145,13 +146,6 @@ class AuthenticatedUser:
         return info
 
 
-def _text(claims: Mapping[str, Any], name: str) -> str | None:
-    value = claims.get(name)
-    if value is None or type(value) is str:
-        return value
-    raise TokenError("invalid_claims", f"the {name} claim is not a string")
-
-
 def _strings(value: Any, what: str) -> tuple[str, ...]:
     if type(value) is list:
         try:
@@ -180,8 +174,21 @@ _CONTAINERS = (dict, list)
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-def _object(value: Any) -> Mapping[str, Any]:
-    return frozen_json(value) if type(value) is dict and value else _EMPTY
+def _fast_build(cls: type[T], fields: dict[str, Any]) -> T:
+    """An attrs instance from a complete dict of its fields, without running ``__init__``.
+
+    Verification builds a user (and its orgs) for every new token; a frozen attrs ``__init__``
+    sets each field with a separate call, which cost more than the rest of the checks
+    together. Both classes are ``__dict__``-backed, so one call sets every field. The tests
+    compare the result with ``cls(**fields)`` so a field added later cannot be forgotten.
+    """
+    obj = _new(cls)
+    _set(obj, "__dict__", fields)
+    return obj
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def org_member_info(entry: Any, *, active: bool = False) -> OrgMemberInfo | None:
@@ -194,11 +201,13 @@ def org_member_info(entry: Any, *, active: bool = False) -> OrgMemberInfo | None
         return None
     if type(role) is not str:
         raise TokenError("invalid_claims", "an org entry's user_role is not a string")
-    if not _REQUIRED_ORG_KEYS.issubset(entry.keys()):
+    if not entry.keys() >= _REQUIRED_ORG_KEYS:
         missing = sorted(_REQUIRED_ORG_KEYS.difference(entry))
         raise TokenError("invalid_claims", f"an org entry lacks {', '.join(missing)}")
-    org_id, org_name = entry["org_id"], entry["org_name"]
-    url_safe_name, legacy_org_id = entry["url_safe_org_name"], entry.get("legacy_org_id")
+    org_id = entry["org_id"]
+    org_name = entry["org_name"]
+    url_safe_name = entry["url_safe_org_name"]
+    legacy_org_id = entry.get("legacy_org_id")
     structure = entry.get("org_role_structure") or SINGLE_ROLE_IN_HIERARCHY
     if (
         type(org_id) is not str
@@ -209,19 +218,25 @@ def org_member_info(entry: Any, *, active: bool = False) -> OrgMemberInfo | None
     ):
         raise TokenError("invalid_claims", "an org entry has a field of the wrong type")
     additional = entry.get("additional_roles")
-    return OrgMemberInfo(
-        org_id=org_id,
-        org_name=org_name,
-        user_role=role,
-        inherited_user_roles_plus_current_role=_strings(
-            entry["inherited_user_roles_plus_current_role"], "inherited roles"
-        ),
-        user_permissions=_strings(entry["user_permissions"], "user_permissions"),
-        additional_roles=_strings(additional, "additional_roles") if additional else (),
-        org_role_structure=structure,
-        url_safe_org_name=url_safe_name,
-        org_metadata=_object(entry["org_metadata"]),
-        legacy_org_id=legacy_org_id,
+    metadata = entry["org_metadata"]
+    return _fast_build(
+        OrgMemberInfo,
+        {
+            "org_id": org_id,
+            "org_name": org_name,
+            "user_role": role,
+            "inherited_user_roles_plus_current_role": _strings(
+                entry["inherited_user_roles_plus_current_role"], "inherited roles"
+            ),
+            "user_permissions": _strings(entry["user_permissions"], "user_permissions"),
+            "additional_roles": _strings(additional, "additional_roles") if additional else (),
+            "org_role_structure": structure,
+            "url_safe_org_name": url_safe_name,
+            "org_metadata": frozen_json(metadata)
+            if type(metadata) is dict and metadata
+            else _EMPTY,
+            "legacy_org_id": legacy_org_id,
+        },
     )
 
 
@@ -246,44 +261,66 @@ def _login_method(value: Any) -> LoginMethod:
 
 def user_from_claims(claims: Mapping[str, Any]) -> AuthenticatedUser:
     """An :class:`AuthenticatedUser` from verified claims, immutable all the way down and
-    sharing nothing with ``claims``.
+    sharing nothing mutable with ``claims``.
 
     ``org_member_info`` (a token for one active org) wins over ``org_id_to_org_member_info``.
     """
-    user_id = claims.get("user_id")
+    get = claims.get
+    user_id = get("user_id")
     if type(user_id) is not str or not user_id:
         raise TokenError("invalid_claims", "the token has no user_id")
-    active = claims.get("org_member_info")
-    orgs: dict[str, OrgMemberInfo] = {}
+    active = get("org_member_info")
     active_org_id = None
     if active is not None:
         info = org_member_info(active, active=True)
         assert info is not None
-        orgs[info.org_id] = info
         active_org_id = info.org_id
+        orgs: Mapping[str, OrgMemberInfo] = MappingProxyType({active_org_id: info})
     else:
-        entries = claims.get("org_id_to_org_member_info") or {}
-        if type(entries) is not dict:
+        entries = get("org_id_to_org_member_info") or _EMPTY
+        if type(entries) is not dict and entries is not _EMPTY:
             raise TokenError("invalid_claims", "org_id_to_org_member_info is not an object")
+        found = {}
         for entry in entries.values():
             info = org_member_info(entry)
             if info is not None:
-                orgs[info.org_id] = info
-    return AuthenticatedUser(
-        user_id=user_id,
-        email=_text(claims, "email"),
-        first_name=_text(claims, "first_name"),
-        last_name=_text(claims, "last_name"),
-        username=_text(claims, "username"),
-        properties=_object(claims.get("properties")),
-        legacy_user_id=_text(claims, "legacy_user_id"),
-        impersonator_user_id=_text(claims, "impersonator_user_id"),
-        login_method=_login_method(claims.get("login_method")),
-        org_id_to_org_member_info=MappingProxyType(orgs) if orgs else _NO_ORGS,
-        active_org_id=active_org_id,
-        issued_at=claims.get("iat"),
-        expires_at=claims.get("exp"),
+                found[info.org_id] = info
+        orgs = MappingProxyType(found) if found else _NO_ORGS
+    texts = [get(name) for name in _TEXT_CLAIMS]
+    if not set(map(type, texts)) <= _TEXT_TYPES:
+        wrong = [n for n, v in zip(_TEXT_CLAIMS, texts, strict=True) if type(v) not in _TEXT_TYPES]
+        raise TokenError("invalid_claims", f"the {wrong[0]} claim is not a string")
+    email, first_name, last_name, username, legacy_user_id, impersonator_user_id = texts
+    properties = get("properties")
+    return _fast_build(
+        AuthenticatedUser,
+        {
+            "user_id": user_id,
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "username": username,
+            "properties": (
+                frozen_json(properties) if type(properties) is dict and properties else _EMPTY
+            ),
+            "legacy_user_id": legacy_user_id,
+            "impersonator_user_id": impersonator_user_id,
+            "login_method": _login_method(get("login_method")),
+            "org_id_to_org_member_info": orgs,
+            "active_org_id": active_org_id,
+            "issued_at": get("iat"),
+            "expires_at": get("exp"),
+        },
     )
 
 
+_TEXT_CLAIMS = (
+    "email",
+    "first_name",
+    "last_name",
+    "username",
+    "legacy_user_id",
+    "impersonator_user_id",
+)
+_TEXT_TYPES = frozenset((str, type(None)))
 _NO_ORGS: Mapping[str, OrgMemberInfo] = MappingProxyType({})

@@ -32,6 +32,7 @@ import json
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -124,7 +125,7 @@ def strict_json(data: bytes, what: str) -> dict[str, Any]:
         raise TokenError("malformed", f"the token's {what} is nested too deep")
     try:
         value = _STRICT_JSON.decode(text)  # a leading BOM is refused here too
-        if _SURROGATE_ESCAPE.search(data) is not None:
+        if b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
             json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates fail here
     except (ValueError, RecursionError):
         raise TokenError("malformed", f"the token's {what} is not strict JSON") from None
@@ -245,7 +246,9 @@ class TokenVerifier:
         self._sha256 = hashes.SHA256()
         self._good_headers: set[bytes] = set()
         # token -> (user, exp, iat, nbf or None); only for tokens verified at least twice.
-        self._verified: dict[str, tuple[AuthenticatedUser, int, int, int | None]] = {}
+        self._verified: OrderedDict[str, tuple[AuthenticatedUser, int, int, int | None]] = (
+            OrderedDict()
+        )
         self._seen_once: set[int] = set()
 
     def verify(self, token: str) -> AuthenticatedUser:
@@ -269,34 +272,50 @@ class TokenVerifier:
     def verify_claims(self, token: str) -> dict[str, Any]:
         """The token's claims once its signature and time claims check out: a fresh dict on
         every call, never shared with the cache or another caller."""
-        header_b64, payload_b64, signature_b64 = split_token(token, self.max_token_bytes)
+        if not isinstance(token, str) or len(token) > self.max_token_bytes or not token.isascii():
+            split_token(token, self.max_token_bytes)  # raises the precise error
+        signing_input, _, signature_b64 = token.encode("ascii").rpartition(b".")
+        header_b64, _, payload_b64 = signing_input.partition(b".")
+        if not (header_b64 and payload_b64 and signature_b64):
+            raise TokenError("malformed", "the token is not a signed JWT (three base64url parts)")
         if header_b64 not in self._good_headers:
-            _check_header(strict_json(_segment_bytes(header_b64, "header"), "header"))
-            if len(self._good_headers) >= _HEADER_CACHE_SIZE:
-                self._good_headers.clear()
-            self._good_headers.add(header_b64)
-        signature = _segment_bytes(signature_b64, "signature")
-        payload = _segment_bytes(payload_b64, "payload")
-        signing_input = b"%s.%s" % (header_b64, payload_b64)
+            self._check_header(header_b64)
         try:
-            self._public_key.verify(signature, signing_input, self._pkcs1v15, self._sha256)
+            self._public_key.verify(
+                _segment_bytes(signature_b64, "signature"),
+                signing_input,
+                self._pkcs1v15,
+                self._sha256,
+            )
+        except TokenError:
+            raise
         except Exception:  # cryptography's InvalidSignature; any failure is a refusal
             raise TokenError(
                 "bad_signature", "the token's signature does not match the key"
             ) from None
-        claims = strict_json(payload, "payload")
+        claims = strict_json(_segment_bytes(payload_b64, "payload"), "payload")
         if claims.get("iss") != self.issuer:
             raise TokenError("invalid_issuer", f"the token was not issued by {self.issuer}")
-        nbf = claims.get("nbf")
-        self._check_time(
-            _time(claims, "exp"),
-            _time(claims, "iat"),
-            None if nbf is None else _time(claims, "nbf"),
-        )
-        for name in _STRING_CLAIMS:
-            if name in claims and type(claims[name]) is not str:
-                raise TokenError("invalid_claims", f"the {name} claim is not a string")
+        exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
+        if not (type(exp) is int and type(iat) is int and nbf is None):
+            exp, iat = _time(claims, "exp"), _time(claims, "iat")
+            nbf = None if nbf is None else _time(claims, "nbf")
+        elif not (0 <= exp <= MAX_TIME and 0 <= iat <= MAX_TIME):
+            raise TokenError("invalid_claims", "a time claim is out of range (whole seconds)")
+        self._check_time(exp, iat, nbf)
+        if "sub" in claims or "jti" in claims:
+            for name in _STRING_CLAIMS:
+                if name in claims and type(claims[name]) is not str:
+                    raise TokenError("invalid_claims", f"the {name} claim is not a string")
         return claims
+
+    def _check_header(self, header_b64: bytes) -> None:
+        """Strict reading of a header; the ones that pass are remembered (every token of a
+        project carries the same one or two headers)."""
+        _check_header(strict_json(_segment_bytes(header_b64, "header"), "header"))
+        if len(self._good_headers) >= _HEADER_CACHE_SIZE:
+            self._good_headers.clear()
+        self._good_headers.add(header_b64)
 
     def _check_time(self, exp: int, iat: int, nbf: int | None) -> None:
         now = self._clock()
@@ -321,7 +340,7 @@ class TokenVerifier:
         cache = self._verified
         while len(cache) >= self.cache_size:
             try:
-                del cache[next(iter(cache))]  # the oldest entry
-            except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                cache.popitem(last=False)  # the oldest entry, in O(1)
+            except KeyError:  # another thread emptied it first
                 break
         cache[token] = (user, claims["exp"], claims["iat"], claims.get("nbf"))

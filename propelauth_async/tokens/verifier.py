@@ -31,6 +31,7 @@ import binascii
 import json
 import math
 import re
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -89,17 +90,38 @@ _STRICT_JSON = json.JSONDecoder(
 )
 
 
+_PADDING = (b"", b"", b"==", b"=")
+
+if sys.version_info >= (3, 11):
+    # "+", "/" and "=" (not in unpadded base64url) become "*", which strict decoding refuses:
+    # one pass checks the alphabet and decodes.
+    _TO_STRICT_STANDARD = bytes.maketrans(b"-_+/=", b"+/***")
+
+    def _a2b(segment: bytes, padding: bytes) -> bytes:
+        try:
+            return binascii.a2b_base64(
+                segment.translate(_TO_STRICT_STANDARD) + padding, strict_mode=True
+            )
+        except binascii.Error:
+            raise TokenError("malformed", "a segment of the token is not base64url") from None
+
+else:
+
+    def _a2b(segment: bytes, padding: bytes) -> bytes:
+        if segment.translate(None, _BASE64URL):  # anything left is not base64url
+            raise TokenError("malformed", "a segment of the token is not base64url")
+        return binascii.a2b_base64(segment.translate(_TO_STANDARD) + padding)
+
+
 def _segment_bytes(segment: bytes, what: str) -> bytes:
     """Canonical unpadded base64url, decoded; anything else is ``malformed``."""
-    if segment.translate(None, _BASE64URL):  # anything left is not base64url
-        raise TokenError("malformed", f"the token's {what} is not base64url")
-    rest = len(segment) % 4
+    rest = len(segment) & 3
     if rest:
         allowed = _CANONICAL_LAST.get(rest)
         if allowed is None or segment[-1] not in allowed:
             raise TokenError("malformed", f"the token's {what} is not canonical base64url")
-        segment += b"=" * (4 - rest)
-    return binascii.a2b_base64(segment.translate(_TO_STANDARD))
+        return _a2b(segment, _PADDING[rest])
+    return _a2b(segment, b"")
 
 
 def _depth(text: str) -> int:
@@ -121,11 +143,11 @@ def strict_json(data: bytes, what: str) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise TokenError("malformed", f"the token's {what} is not UTF-8") from None
     # Every level of nesting needs a bracket, so few brackets prove shallow nesting cheaply.
-    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and _depth(text) > MAX_JSON_DEPTH:
+    if data.count(b"{") + data.count(b"[") > MAX_JSON_DEPTH and _depth(text) > MAX_JSON_DEPTH:
         raise TokenError("malformed", f"the token's {what} is nested too deep")
     try:
         value = _STRICT_JSON.decode(text)  # a leading BOM is refused here too
-        if b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
+        if b"\\" in data and _SURROGATE_ESCAPE.search(data) is not None:
             json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates fail here
     except (ValueError, RecursionError):
         raise TokenError("malformed", f"the token's {what} is not strict JSON") from None
@@ -266,7 +288,11 @@ class TokenVerifier:
         claims = self.verify_claims(token)
         user = user_from_claims(claims)
         if self.cache_size:
-            self._remember(token, user, claims)
+            fingerprint = hash(token)
+            if fingerprint in self._seen_once:
+                self._remember(token, user, claims)
+            else:
+                self._seen_once_add(fingerprint)
         return user
 
     def verify_claims(self, token: str) -> dict[str, Any]:
@@ -324,16 +350,15 @@ class TokenVerifier:
         if nbf is not None and nbf - leeway > now:
             raise TokenError("not_yet_valid", "the token is not valid yet (nbf)")
 
-    def _remember(self, token: str, user: AuthenticatedUser, claims: dict[str, Any]) -> None:
-        """Cache on the second sighting: a token seen once leaves only an int behind (nothing
-        the garbage collector tracks); a session's token is cached from its second request."""
-        fingerprint = hash(token)
+    def _seen_once_add(self, fingerprint: int) -> None:
+        """A token seen once leaves only its hash behind, an int the garbage collector does
+        not track; a session's token is cached from its second request."""
         seen = self._seen_once
-        if fingerprint not in seen:
-            if len(seen) >= 4 * self.cache_size:
-                seen.clear()
-            seen.add(fingerprint)
-            return
+        if len(seen) >= 4 * self.cache_size:
+            seen.clear()
+        seen.add(fingerprint)
+
+    def _remember(self, token: str, user: AuthenticatedUser, claims: dict[str, Any]) -> None:
         cache = self._verified
         while len(cache) >= self.cache_size:
             try:

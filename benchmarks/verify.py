@@ -18,7 +18,11 @@ drift hits every side alike; the figure is the median of the rounds. Time is thi
 time, so other processes on a shared machine skew it less than wall time would. Garbage-collector runs
 during the new-token passes are counted too (the floor makes none).
 
-    python benchmarks/verify.py [--tokens 5000] [--rounds 5]
+    python benchmarks/verify.py [--tokens 5000] [--rounds 5] [--profile]
+
+``--profile`` then prints where a new token's time goes: each stage timed in place, right after
+an RSA verification as in real use (the CPU caches are cold then, which makes the Python stages
+cost more than they do in a tight loop of their own).
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tokens", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.tokens <= DEFAULT_CACHE_SIZE:
         parser.error(f"--tokens must exceed the cache size ({DEFAULT_CACHE_SIZE})")
@@ -179,6 +184,56 @@ def main() -> None:
     print(f"already verified / floor   = {hit_rate / floor_rate:.2f}   (goal >= 10)")
     print(f"new token / official       = {new_rate / official_rate:.2f}")
     print(f"(took {time.perf_counter() - started:.0f} s)")
+    if args.profile:
+        _profile(pem, issuer, tokens, floor)
+
+
+def _profile(pem: str, issuer: str, tokens: list[str], floor: Callable[[str], Any]) -> None:
+    """Stage by stage, cumulative: each line adds one stage of TokenVerifier.verify."""
+    from propelauth_async.tokens import verifier as v
+    from propelauth_async.tokens.claims import user_from_claims
+
+    ours = TokenVerifier(pem, issuer=issuer, cache_size=0)
+    key, pkcs1, sha256 = ours._public_key, ours._pkcs1v15, ours._sha256
+    parts = [token.encode().rpartition(b".") for token in tokens]
+    split = [
+        (signing_input, signature, signing_input.partition(b".")[2])
+        for signing_input, _, signature in parts
+    ]
+
+    def rsa(i: int) -> Any:
+        signing_input, signature, _ = split[i]
+        key.verify(v._segment_bytes(signature, "signature"), signing_input, pkcs1, sha256)
+
+    def rsa_json(i: int) -> Any:
+        rsa(i)
+        return json.loads(v._segment_bytes(split[i][2], "payload"))
+
+    def rsa_strict_json(i: int) -> Any:
+        rsa(i)
+        return v.strict_json(v._segment_bytes(split[i][2], "payload"), "payload")
+
+    stages: dict[str, Callable[[int], Any]] = {
+        "floor": lambda i: floor(tokens[i]),
+        "b64 + RSA verify": rsa,
+        "+ json.loads (plain)": rsa_json,
+        "+ strict JSON instead": rsa_strict_json,
+        "verify_claims (+ header, claims, times)": lambda i: ours.verify_claims(tokens[i]),
+        "+ AuthenticatedUser (= verify, cache off)": lambda i: user_from_claims(
+            ours.verify_claims(tokens[i])
+        ),
+    }
+    indices = range(len(tokens))
+    spent: dict[str, list[float]] = {name: [] for name in stages}
+    for _ in range(5):
+        for name, fn in stages.items():
+            start = time.thread_time()
+            for i in indices:
+                fn(i)
+            spent[name].append((time.thread_time() - start) / len(tokens) * 1e6)
+    print("where a new token's time goes (us per token, thread CPU time, median of 5):")
+    for name, values in spent.items():
+        print(f"  {name:44s} {statistics.median(values):6.1f}")
 
 
 if __name__ == "__main__":

@@ -363,10 +363,18 @@ def test_the_cache_can_be_turned_off_and_is_bounded() -> None:
     assert off.verify(token) == off.verify(token)
     small = TokenVerifier(PEM, issuer=ISSUER, clock=frozen, cache_size=2)
     tokens = [sign(claims(jti=str(i))) for i in range(3)]
-    for token in tokens * 2:
+    for token in tokens:
         small.verify(token)
-    assert len(small._verified) == 2
-    assert list(small._verified) == tokens[1:]  # the oldest went first
+        small.verify(token)  # a session's second request: cached
+    assert list(small._verified) == tokens[1:]  # bounded; the oldest went first
+
+
+def test_a_cycle_longer_than_the_cache_stores_nothing() -> None:
+    small = TokenVerifier(PEM, issuer=ISSUER, clock=frozen, cache_size=3)
+    tokens = [sign(claims(jti=str(i))) for i in range(4)]
+    for token in tokens * 3:
+        small.verify(token)
+    assert not small._verified  # each came back only after 3 other new tokens
 
 
 def test_a_token_seen_once_keeps_nothing_the_gc_tracks() -> None:

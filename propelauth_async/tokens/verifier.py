@@ -17,12 +17,12 @@ library would read it the same way we do, so each verification runs, in order:
 Every failure is a :class:`~propelauth_async.errors.TokenError` whose ``reason`` says which
 check failed; no message repeats the token.
 
-A token that verified twice is remembered (its :class:`AuthenticatedUser`, which is deeply
-immutable, and its time claims) in a bounded cache keyed by the whole token string, signature
-included. A later call for the same token checks only the time claims against the clock. A
-token seen once stores only its hash, so a stream of one-off tokens keeps nothing alive for the
-garbage collector to walk. The cache belongs to the verifier, and a new key means a new
-verifier, so a key change empties it.
+A token that verified twice (the second time before ``cache_size`` other new tokens passed) is
+remembered: its :class:`AuthenticatedUser`, which is deeply immutable, and its time claims, in
+a bounded cache keyed by the whole token string, signature included. A later call for the same
+token checks only the time claims against the clock. A token seen once stores only its hash,
+so a stream of one-off tokens keeps nothing alive for the garbage collector to walk. The cache
+belongs to the verifier, and a new key means a new verifier, so a key change empties it.
 """
 
 from __future__ import annotations
@@ -352,9 +352,11 @@ class TokenVerifier:
 
     def _seen_once_add(self, fingerprint: int) -> None:
         """A token seen once leaves only its hash behind, an int the garbage collector does
-        not track; a session's token is cached from its second request."""
+        not track. A token is cached when it comes back before ``cache_size`` other new tokens
+        have passed (a session's next request); a stream of one-off tokens, or a cycle longer
+        than the cache, never pays for storing results that would be evicted unused."""
         seen = self._seen_once
-        if len(seen) >= 4 * self.cache_size:
+        if len(seen) >= self.cache_size:
             seen.clear()
         seen.add(fingerprint)
 

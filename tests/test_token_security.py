@@ -686,12 +686,11 @@ _NUMBER_FORMS = [
 ]
 _ENCODINGS = ["utf-8", "utf-8", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32"]
 _SEPARATORS = [",", ", ", ",\n", " ,\t"]
-_JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=5),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
-    ),
-    max_leaves=6,
+_SCALARS = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=5)
+_JSON_VALUES = (
+    _SCALARS
+    | st.lists(_SCALARS, max_size=3)
+    | st.dictionaries(st.text(max_size=3), _SCALARS | st.lists(_SCALARS, max_size=2), max_size=3)
 ).map(json.dumps)
 
 

@@ -290,11 +290,23 @@ def user_from_claims(claims: Mapping[str, Any]) -> AuthenticatedUser:
             if info is not None:
                 found[info.org_id] = info
         orgs = MappingProxyType(found) if found else _NO_ORGS
-    texts = list(map(get, _TEXT_CLAIMS))
-    if not set(map(type, texts)) <= _TEXT_TYPES:
-        wrong = [n for n, v in zip(_TEXT_CLAIMS, texts, strict=True) if type(v) not in _TEXT_TYPES]
-        raise TokenError("invalid_claims", f"the {wrong[0]} claim is not a string")
-    email, first_name, last_name, username, legacy_user_id, impersonator_user_id = texts
+    email = get("email")
+    first_name = get("first_name")
+    last_name = get("last_name")
+    username = get("username")
+    legacy_user_id = get("legacy_user_id")
+    impersonator_user_id = get("impersonator_user_id")
+    # One chained check, no temporary list or set: this runs for every new token.
+    if not (
+        (email is None or type(email) is str)
+        and (first_name is None or type(first_name) is str)
+        and (last_name is None or type(last_name) is str)
+        and (username is None or type(username) is str)
+        and (legacy_user_id is None or type(legacy_user_id) is str)
+        and (impersonator_user_id is None or type(impersonator_user_id) is str)
+    ):
+        wrong = next(n for n in _TEXT_CLAIMS if not (get(n) is None or type(get(n)) is str))
+        raise TokenError("invalid_claims", f"the {wrong} claim is not a string")
     properties = get("properties")
     user = _new(AuthenticatedUser)
     _set(
@@ -329,5 +341,4 @@ _TEXT_CLAIMS = (
     "legacy_user_id",
     "impersonator_user_id",
 )
-_TEXT_TYPES = frozenset((str, type(None)))
 _NO_ORGS: Mapping[str, OrgMemberInfo] = MappingProxyType({})

@@ -4,7 +4,6 @@ and tokens minted by the emulator verified by the client, on asyncio and trio.""
 from __future__ import annotations
 
 import logging
-import time
 
 import anyio
 import httpx
@@ -302,15 +301,17 @@ async def test_older_metadata_path_and_field() -> None:
 
 async def test_scheduled_refresh_in_the_course_of_normal_calls() -> None:
     emu, _, user = _seeded()
+    clock = Clock()
     async with (
         serve_emulator(emu),
         emu.client(key_refresh_interval=0.2, key_min_refresh_interval=0.0) as client,
     ):
+        client.tokens.keys.clock = clock
         token = emu.mint_access_token(user)
         await client.tokens.verify(token)
         await client.tokens.verify(token)
         assert client.tokens.keys.fetches == 1
-        await anyio.sleep(0.3)
+        clock.now += 0.3
         await client.tokens.verify(token)
         assert client.tokens.keys.fetches == 2
 
@@ -330,11 +331,9 @@ async def test_tokens_minted_over_http_verify_locally() -> None:
             await client.access_tokens.create(
                 "00000000-0000-4000-8000-000000000000", duration_in_minutes=5
             )
-        start = time.monotonic()
         verifier = await client.tokens.verifier()
         for _ in range(200):
             verifier.verify(created.access_token)
-        assert time.monotonic() - start < 5  # (no network: stats below)
         assert emu.stats.requests == 3  # two token creations and one key fetch
 
 

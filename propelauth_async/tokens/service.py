@@ -10,6 +10,7 @@ from ..errors import ConfigurationError, MalformedResponseError, NotFoundError, 
 from .claims import AuthenticatedUser
 from .keys import KeySource
 from .verifier import (
+    DEFAULT_CACHE_SIZE,
     DEFAULT_LEEWAY,
     DEFAULT_MAX_TOKEN_BYTES,
     TokenVerifier,
@@ -44,13 +45,20 @@ class Tokens:
         max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
         key_refresh_interval: float | None = 3600.0,
         key_min_refresh_interval: float = 60.0,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self._requester = requester
         self.issuer = issuer
         self._max_token_bytes = max_token_bytes
 
         def build(pem: str) -> TokenVerifier:
-            return TokenVerifier(pem, issuer=issuer, leeway=leeway, max_token_bytes=max_token_bytes)
+            return TokenVerifier(
+                pem,
+                issuer=issuer,
+                leeway=leeway,
+                max_token_bytes=max_token_bytes,
+                cache_size=cache_size,
+            )
 
         try:
             self.keys = KeySource(

@@ -24,6 +24,7 @@ from propelauth_async import (
     TokenError,
 )
 from propelauth_async.tokens import TokenVerifier, token_from_authorization
+from propelauth_async.tokens import verifier as verifier_module
 
 ISSUER = "https://auth.example.com"
 # Every time-dependent check runs against this frozen clock, never the machine's: tokens are
@@ -802,3 +803,15 @@ def test_mutated_json_is_read_strictly_or_refused(
     assert expected_header is not None, "a header a strict reading refuses was accepted"
     assert expected is not None, "a payload a strict reading refuses was accepted"
     assert got == expected
+
+
+@pytest.mark.parametrize("decode", [verifier_module._a2b_checked, verifier_module._a2b])
+@pytest.mark.parametrize(
+    "segment", [b"AB+C", b"AB/C", b"AB=C", b"AB.C", b"AB C", b"AB\nC", b"AB%C", b"AB*C"]
+)
+def test_both_base64url_decoders_refuse_the_same(decode: Any, segment: bytes) -> None:
+    """The 3.10 decoder (alphabet check, then decode) and the 3.11+ one (strict decoding)."""
+    with pytest.raises(TokenError):
+        decode(segment, b"")
+    assert decode(b"AB-_", b"") == base64.urlsafe_b64decode(b"AB-_")
+    assert decode(b"AB", b"==") == base64.urlsafe_b64decode(b"AB==")

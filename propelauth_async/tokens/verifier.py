@@ -92,12 +92,22 @@ _STRICT_JSON = json.JSONDecoder(
 
 _PADDING = (b"", b"", b"==", b"=")
 
+
+def _a2b_checked(segment: bytes, padding: bytes) -> bytes:
+    """Python 3.10: check the alphabet in one pass, then decode."""
+    if segment.translate(None, _BASE64URL):  # anything left is not base64url
+        raise TokenError("malformed", "a segment of the token is not base64url")
+    return binascii.a2b_base64(segment.translate(_TO_STANDARD) + padding)
+
+
+_a2b = _a2b_checked
+
 if sys.version_info >= (3, 11):
     # "+", "/" and "=" (not in unpadded base64url) become "*", which strict decoding refuses:
     # one pass checks the alphabet and decodes.
     _TO_STRICT_STANDARD = bytes.maketrans(b"-_+/=", b"+/***")
 
-    def _a2b(segment: bytes, padding: bytes) -> bytes:
+    def _a2b_strict(segment: bytes, padding: bytes) -> bytes:
         try:
             return binascii.a2b_base64(
                 segment.translate(_TO_STRICT_STANDARD) + padding, strict_mode=True
@@ -105,12 +115,7 @@ if sys.version_info >= (3, 11):
         except binascii.Error:
             raise TokenError("malformed", "a segment of the token is not base64url") from None
 
-else:
-
-    def _a2b(segment: bytes, padding: bytes) -> bytes:
-        if segment.translate(None, _BASE64URL):  # anything left is not base64url
-            raise TokenError("malformed", "a segment of the token is not base64url")
-        return binascii.a2b_base64(segment.translate(_TO_STANDARD) + padding)
+    _a2b = _a2b_strict
 
 
 def _segment_bytes(segment: bytes, what: str) -> bytes:

@@ -19,7 +19,8 @@ from propelauth_async.integrations.fastapi import FastAPIAuth
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncPropelAuth.from_env() as client:
-        await client.tokens.refresh_key()  # fail fast on a wrong URL or key, not on a request
+        await client.check()  # a wrong API key or auth URL fails the deploy, not a request
+        await client.tokens.prefetch()  # the first request does not wait for the key
         app.state.propelauth = client
         yield
 

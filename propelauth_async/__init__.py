@@ -93,6 +93,7 @@ from .pagination import AsyncPager, Page
 from .resources.access_tokens import CreatedAccessToken
 from .tokens import (
     AuthenticatedUser,
+    KeyConfigurationError,
     KeyUnavailableError,
     LoginMethod,
     LoginMethodKind,
@@ -130,6 +131,7 @@ __all__ = [
     "TokenVerifier",
     "LoginMethodKind",
     "LoginMethod",
+    "KeyConfigurationError",
     "KeyUnavailableError",
     "AuthenticatedUser",
     "SamlSpMetadata",

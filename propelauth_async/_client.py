@@ -280,6 +280,21 @@ class AsyncPropelAuth:
     def role_mappings(self) -> RoleMappings:
         return RoleMappings(self._requester)
 
+    async def check(self) -> None:
+        """Make one cheap authenticated call (the token verification metadata) and say what is
+        wrong, if anything: run it at start-up, so a bad deploy fails there.
+
+        Returns ``None`` when the auth URL is a PropelAuth project and the API key is accepted.
+        Raises :class:`~propelauth_async.errors.AuthenticationError` (401) or
+        :class:`~propelauth_async.errors.ForbiddenError` (403) for a wrong or revoked API key,
+        :class:`~propelauth_async.errors.ConfigurationError` for an auth URL that is not a
+        PropelAuth project (404), :class:`~propelauth_async.errors.TransportError` for a host
+        that cannot be reached, and any other :class:`~propelauth_async.errors.APIError` (429,
+        5xx) once retries run out. It does not load the verification key: use
+        ``await client.tokens.prefetch()`` for that.
+        """
+        await self.tokens.check_connection()
+
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in). Safe to call twice."""
         if self._closed:

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
 from .._compat import OrgMemberInfoAliases
-from .._types import JSONObject
 
 SINGLE_ROLE_IN_HIERARCHY = "single_role_in_hierarchy"
 MULTI_ROLE = "multi_role"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)  # __dict__-backed: built fast from tokens
 class OrgMemberInfo(OrgMemberInfoAliases):
     """One org the user belongs to, with the role and permissions the server computed.
 
     Field names are the wire names. ``inherited_user_roles_plus_current_role`` comes from the
     server (the role hierarchy is not recomputed locally), so :meth:`is_at_least_role` is only
-    as current as the token or response it came from. The official library's names
-    (``user_assigned_role``, ``user_is_role()``, ``org["user_role"]``...) work too.
+    as current as the token or response it came from.
     """
 
     org_id: str
@@ -31,7 +30,7 @@ class OrgMemberInfo(OrgMemberInfoAliases):
     additional_roles: tuple[str, ...] = ()
     org_role_structure: str = SINGLE_ROLE_IN_HIERARCHY
     url_safe_org_name: str | None = None
-    org_metadata: JSONObject = attrs.field(factory=dict)
+    org_metadata: Mapping[str, Any] = attrs.field(factory=dict)
     legacy_org_id: str | None = None
 
     @property

@@ -10,6 +10,7 @@ from ..errors import ConfigurationError, MalformedResponseError, NotFoundError, 
 from .claims import AuthenticatedUser
 from .keys import KeySource
 from .verifier import (
+    DEFAULT_CACHE_SIZE,
     DEFAULT_LEEWAY,
     DEFAULT_MAX_TOKEN_BYTES,
     TokenVerifier,
@@ -44,13 +45,20 @@ class Tokens:
         max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
         key_refresh_interval: float | None = 3600.0,
         key_min_refresh_interval: float = 60.0,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self._requester = requester
         self.issuer = issuer
         self._max_token_bytes = max_token_bytes
 
         def build(pem: str) -> TokenVerifier:
-            return TokenVerifier(pem, issuer=issuer, leeway=leeway, max_token_bytes=max_token_bytes)
+            return TokenVerifier(
+                pem,
+                issuer=issuer,
+                leeway=leeway,
+                max_token_bytes=max_token_bytes,
+                cache_size=cache_size,
+            )
 
         try:
             self.keys = KeySource(
@@ -74,9 +82,11 @@ class Tokens:
         """The user behind an ``Authorization: Bearer ...`` header (or a bare token).
 
         Raises :class:`~propelauth_async.errors.TokenError` (``.reason`` says why) for any
-        token that is not valid, and ``KeyUnavailableError`` (a ``TokenError`` too) when the
-        key cannot be fetched. A signature that fails against the cached key triggers one key
-        refresh, at most once a minute, so a rotated key is picked up.
+        token that is not valid. When the key cannot be fetched it raises
+        :class:`KeyConfigurationError` (wrong API key or auth URL: a 500 for a service) or
+        :class:`KeyUnavailableError` (transient: a 503), both ``TokenError`` too. A signature
+        that fails against the cached key waits for a key refresh (joining one in flight) and
+        is checked once more against the new key, so a rotated key is picked up.
         """
         token = token_from_authorization(authorization_header_or_token)
         if self.keys.cached is None:
@@ -85,7 +95,7 @@ class Tokens:
         try:
             return verifier.verify(token)
         except TokenError as exc:
-            if exc.reason != "bad_signature" or not await self.keys.refresh_after_failure():
+            if exc.reason != "bad_signature" or not await self.keys.refresh_after_failure(verifier):
                 raise
         return (await self.keys.verifier()).verify(token)
 
@@ -94,9 +104,25 @@ class Tokens:
         verify many tokens without awaiting. It does not refresh itself: ask again later."""
         return await self.keys.verifier()
 
+    async def prefetch(self) -> None:
+        """Fetch the key now, at start-up, so a wrong API key or auth URL fails the deploy
+        instead of the first request. Raises :class:`KeyConfigurationError` or
+        :class:`KeyUnavailableError`; makes no request when the PEM was given."""
+        await self.keys.prefetch()
+
     async def refresh_key(self) -> None:
-        """Fetch the key now (at start-up, say, to fail fast on a wrong API key)."""
-        if self.keys.cached is None:
-            await self.keys.verifier()
-        else:
-            await self.keys.refresh_after_failure()
+        """The 0.1 name of :meth:`prefetch`."""
+        await self.keys.prefetch()
+
+    async def check_connection(self) -> None:
+        """``client.check()``: one authenticated GET of the verification metadata, telling a
+        wrong API key (:class:`AuthenticationError` or :class:`ForbiddenError`) from a wrong
+        auth URL (:class:`ConfigurationError`) and an unreachable host (:class:`TransportError`).
+        """
+        try:
+            await self._fetch_pem()
+        except NotFoundError as exc:
+            raise ConfigurationError(
+                f"{self.issuer} is not a PropelAuth auth URL (the backend answered 404 for its "
+                "token verification metadata): check the auth URL"
+            ) from exc

@@ -55,7 +55,8 @@ def _positive_or_none(_: object, attribute: attrs.Attribute[float], value: float
 class RetryPolicy:
     """How hard to try. Defaults follow DESIGN section 3.
 
-    ``max_retries`` counts retries after the first attempt for transient failures;
+    ``max_retries`` counts retries after the first attempt for transient failures (all kinds
+    together: a timeout then a 503 spend two);
     ``max_rate_limit_retries`` does the same for 429s, which are always safe to retry.
     ``max_retry_wait`` is the longest server-requested wait we accept: a 429 asking for more
     raises :class:`~propelauth_async.errors.RateLimitError` at once instead of hanging the caller.
@@ -89,7 +90,8 @@ class CallState:
 
     deadline: float | None = None  # monotonic; None when the call has no total timeout
     attempts: int = 0  # attempts sent (or refused before sending) so far
-    retries: dict[Failure, int] = attrs.field(factory=dict)  # retries granted, per failure
+    # Retries granted so far, per budget: 429s have their own, every other failure shares one.
+    retries: dict[bool, int] = attrs.field(factory=dict)
     maybe_applied: bool = False  # an earlier attempt may have reached the server unanswered
 
     @property
@@ -115,7 +117,8 @@ def decide(
     """
     if not may_retry(failure, replay_safe=replay_safe):
         return error
-    granted = state.retries.get(failure, 0)
+    budget = failure is Failure.RATE_LIMITED
+    granted = state.retries.get(budget, 0)
     if granted >= policy.allowed_retries(failure):
         return error
     if failure is Failure.RATE_LIMITED and server_wait is not None:
@@ -127,7 +130,7 @@ def decide(
     current = time.monotonic() if now is None else now
     if state.deadline is not None and current + wait >= state.deadline:
         return error
-    state.retries[failure] = granted + 1
+    state.retries[budget] = granted + 1
     return wait
 
 

@@ -204,12 +204,24 @@ async def _read_limited(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what lies under it: causes, contexts, and the members of exception groups
+    (trio reports each failed connection attempt in a group)."""
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo and len(found) < 32:
+        seen = todo.pop(0)
+        if any(seen is f for f in found):
+            continue
+        found.append(seen)
+        todo.extend(e for e in (seen.__cause__, seen.__context__) if e is not None)
+        todo.extend(getattr(seen, "exceptions", ()))
+    return found
+
+
 def _reason(exc: BaseException) -> str:
     """The underlying cause of a transport failure, in words a person can act on."""
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            break
+    for seen in _causes(exc):
         if isinstance(seen, socket.gaierror):
             return "name resolution failed"
         if isinstance(seen, ConnectionRefusedError) or (
@@ -222,11 +234,10 @@ def _reason(exc: BaseException) -> str:
             return "TLS certificate verification failed"
         if isinstance(seen, ssl.SSLError):
             return "TLS handshake failed"
-        seen = seen.__cause__ or seen.__context__
     text = str(exc).lower()
     if "name or service not known" in text or "nodename nor servname" in text:
         return "name resolution failed"
-    if "refused" in text or "connect call failed" in text or "all connection attempts" in text:
+    if "refused" in text or "connect call failed" in text:
         return "connection refused"
     if isinstance(exc, httpx.PoolTimeout):
         return "no connection of the pool became free in time"

@@ -122,13 +122,14 @@ def build_http_client(
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_keepalive_connections
     )
-    if transport is None:
-        http_transport = httpx.AsyncHTTPTransport(limits=limits)
+    client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
+    pool = getattr(client._transport, "_pool", None)
+    if transport is None and type(pool) is httpcore.AsyncConnectionPool:
         # Same state, one overridden method: swapping the class keeps every setting httpx
-        # gave the pool without restating httpcore's constructor here.
-        http_transport._pool.__class__ = _ReclaimingPool
-        transport = http_transport
-    return httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
+        # gave the pool (and httpx's handling of proxies from the environment) without
+        # restating httpcore's constructor here.
+        pool.__class__ = _ReclaimingPool
+    return client
 
 
 def pool_size(http_client: httpx.AsyncClient) -> int | None:

@@ -7,6 +7,7 @@ counts the requests it got and the body bytes it managed to send before the clie
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import socketserver
 import threading
@@ -76,10 +77,9 @@ def hostile_server() -> Iterator[HostileServer]:
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
-            try:
+            # The client hanging up (OSError) is the point of some scripts.
+            with contextlib.suppress(OSError):
                 server._handle(self.request)
-            except OSError:  # the client hung up: that is the point of some scripts
-                pass
 
     class Threaded(socketserver.ThreadingTCPServer):
         daemon_threads = True

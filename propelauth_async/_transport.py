@@ -474,13 +474,14 @@ class Requester:
         else:
             try:
                 content = await _read_limited(response, self.max_response_bytes)
-            except _TooLarge as exc:
-                failure = self._too_large(call, response.status_code, exc.size)
-            except httpx.HTTPError as exc:
+            except (_TooLarge, httpx.HTTPError) as exc:
                 if response.status_code < 300 and not call.endpoint.needs_answer:
                     # A 2xx to a write whose answer we do not need: done, however it ended.
                     return _Answer(response.status_code, {}, b"")
-                failure = self._send_failure(call, exc, read=True)
+                if isinstance(exc, _TooLarge):
+                    failure = self._too_large(call, response.status_code, exc.size)
+                else:
+                    failure = self._send_failure(call, exc, read=True)
             else:
                 return _Answer(response.status_code, dict(response.headers.items()), content)
             finally:

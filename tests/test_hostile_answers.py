@@ -65,6 +65,12 @@ async def test_a_huge_answer_is_refused_while_streaming_and_not_retried(
     assert server.bytes_sent - before_bytes < HUGE // 8
 
 
+async def test_a_huge_2xx_to_a_delete_is_still_done(server: HostileServer) -> None:
+    server.script = lambda: (200, {}, stream(HUGE))
+    async with _client(server) as client:
+        assert await client.users.delete(USER_ID) is None
+
+
 @pytest.mark.parametrize("status", [200, 400])
 async def test_json_nested_100000_deep_is_a_typed_error(server: HostileServer, status: int) -> None:
     body = b"[" * DEEP + b"]" * DEEP

@@ -27,7 +27,7 @@ from propelauth_async import (
     WrongEventLoopError,
 )
 from propelauth_async import _endpoints as E
-from propelauth_async._ratelimit import MAX_PAUSE, RateLimiter
+from propelauth_async._ratelimit import MAX_PAUSE, PauseTooLong, RateLimiter
 from propelauth_async._retry import CallState, Failure, RetryPolicy, decide
 from propelauth_async._transport import _reason
 
@@ -88,6 +88,16 @@ def test_every_pause_is_finite_and_clamped() -> None:
     limiter = RateLimiter(adaptive=False)
     limiter.record_rate_limited(1e308)
     assert 0 < limiter.pause_left() <= MAX_PAUSE
+
+
+async def test_the_bucket_never_holds_a_call_past_its_deadline() -> None:
+    limiter = RateLimiter(rate=1.0, adaptive=False)  # one request a second
+    await limiter.wait_turn(deadline=time.monotonic() + 0.1)
+    started = time.monotonic()
+    with pytest.raises(PauseTooLong) as info:
+        await limiter.wait_turn(deadline=time.monotonic() + 0.1)
+    assert time.monotonic() - started < 0.1
+    assert 0.5 < info.value.left <= 1.0
 
 
 async def test_a_call_never_waits_in_the_limiter_past_its_total_timeout(

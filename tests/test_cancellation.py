@@ -21,7 +21,7 @@ from .cancellation_load import calls_after, lost_slots, run_cancelled_calls
 
 pytestmark = pytest.mark.anyio
 
-CALLS = 2000
+CALLS = 1500
 CONCURRENCY = 200
 
 

@@ -12,7 +12,7 @@ import httpx
 
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
-from ._transport import Requester
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, build_http_client, pool_size
 from ._version import __version__
 from .errors import ConfigurationError, InvalidArgumentError
 from .resources.access_tokens import AccessTokens
@@ -104,6 +104,7 @@ class AsyncPropelAuth:
         rate_limit_burst: int = 1,
         max_concurrency: int | None = None,
         adaptive_rate_limit: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         verifier_key_pem: str | None = None,
@@ -123,7 +124,13 @@ class AsyncPropelAuth:
         ``backoff_cap`` for full-jitter backoff, ``total_timeout`` for one call overall.
 
         Pacing: ``rate_limit`` (requests/s, with ``rate_limit_burst``) from the start,
-        ``max_concurrency`` requests in flight, ``adaptive_rate_limit`` to slow down after a 429.
+        ``max_concurrency`` requests in flight (by default, and at most, the pool's
+        ``max_connections``: calls beyond it queue in our own gate, never in httpx's pool, where
+        a cancelled waiter can lose a connection for good), ``adaptive_rate_limit`` to slow
+        down after a 429.
+
+        Answers: ``max_response_bytes`` (8 MiB by default), the largest body read; a larger
+        one raises ``ResponseTooLargeError`` as soon as it is exceeded, and is not retried.
 
         Tokens: ``verifier_key_pem`` to verify without fetching a key, ``token_leeway`` for
         exp/iat/nbf, ``max_token_bytes``, and the key's ``key_refresh_interval`` /
@@ -139,20 +146,26 @@ class AsyncPropelAuth:
             raise ConfigurationError("rate_limit must be a positive number of requests per second")
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be at least 1")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise ConfigurationError("max_response_bytes must be a whole number of bytes")
+        if max_response_bytes < 1:
+            raise ConfigurationError("max_response_bytes must be at least 1")
 
         self.auth_url = f"{auth.scheme}://{auth.netloc}"
         self.auth_host = auth.netloc
         self.backend_url = f"{backend.scheme}://{backend.netloc}"
         self._owns_http_client = http_client is None
         if http_client is None:
-            http_client = httpx.AsyncClient(
+            http_client = build_http_client(
                 timeout=timeout,
-                limits=httpx.Limits(
-                    max_connections=max_connections,
-                    max_keepalive_connections=max_keepalive_connections,
-                ),
+                max_connections=max_connections,
+                max_keepalive_connections=max_keepalive_connections,
                 transport=transport,
             )
+            pool: int | None = max_connections
+        else:
+            pool = pool_size(http_client)
+        gate = max_concurrency if pool is None else min(max_concurrency or pool, pool)
         self._http_client = http_client
         self._closed = False
         self._requester = Requester(
@@ -176,9 +189,10 @@ class AsyncPropelAuth:
             limiter=RateLimiter(
                 rate=rate_limit,
                 burst=rate_limit_burst,
-                max_concurrency=max_concurrency,
+                max_concurrency=gate,
                 adaptive=adaptive_rate_limit,
             ),
+            max_response_bytes=max_response_bytes,
         )
 
         self._verifier_key_pem = verifier_key_pem
@@ -300,6 +314,7 @@ class AsyncPropelAuth:
         if self._closed:
             return
         self._closed = True
+        self._requester.closed = True
         if self._owns_http_client:
             await self._http_client.aclose()
 

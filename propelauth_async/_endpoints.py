@@ -9,9 +9,25 @@ which ``docs/operations.md`` is generated; ``ours`` is where the operation lives
 
 from __future__ import annotations
 
+import enum
+
 import attrs
 
 V1 = "/api/backend/v1"
+
+
+class RateLimitScope(enum.Enum):
+    """Whom a 429 from an endpoint can be about.
+
+    ``BACKEND``: only our integration key's limit; the client pauses and retries.
+    ``SUBJECT_OR_BACKEND``: also a limit on one end user or subject (an end user's API key, a
+    user's MFA attempts, confirmation emails for one user), answered as JSON; PropelAuth's
+    backend limit answers plain text ("Rate limited. Please wait N seconds..."). A per-subject
+    429 is raised at once as ``EndUserRateLimitError`` and never pauses the client.
+    """
+
+    BACKEND = "backend"
+    SUBJECT_OR_BACKEND = "subject or backend"
 
 
 def _names(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -27,6 +43,16 @@ class Endpoint:
     path: str
     official: tuple[str, ...] = attrs.field(default=(), converter=_names)
     replay_safe: bool | None = None
+    rate_limit_scope: RateLimitScope = RateLimitScope.BACKEND
+    # False for a write whose resource ignores the answer: any 2xx is then success, whatever
+    # its body (a truncated 200 to a delete means the thing is gone). DELETEs never need one.
+    answer_used: bool | None = None
+
+    @property
+    def needs_answer(self) -> bool:
+        if self.answer_used is not None:
+            return self.answer_used
+        return self.method != "DELETE"
 
     @property
     def safe_to_replay(self) -> bool:
@@ -42,8 +68,10 @@ def _e(
     official: str | tuple[str, ...] | None,
     *,
     replay_safe: bool | None = None,
+    rate_limit_scope: RateLimitScope = RateLimitScope.BACKEND,
+    answer_used: bool | None = None,
 ) -> Endpoint:
-    return Endpoint(ours, method, path, official, replay_safe)
+    return Endpoint(ours, method, path, official, replay_safe, rate_limit_scope, answer_used)
 
 
 # Users ---------------------------------------------------------------------------------------
@@ -108,6 +136,8 @@ RESEND_EMAIL_CONFIRMATION = _e(
     "POST",
     V1 + "/resend_email_confirmation",
     "resend_email_confirmation",
+    answer_used=False,
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 LOGOUT_ALL_SESSIONS = _e(
     "users.logout_all_sessions",
@@ -115,23 +145,48 @@ LOGOUT_ALL_SESSIONS = _e(
     V1 + "/user/{user_id}/logout_all_sessions",
     "logout_all_user_sessions",
     replay_safe=True,
+    answer_used=False,
 )
 UPDATE_USER_EMAIL = _e(
-    "users.update_email", "PUT", V1 + "/user/{user_id}/email", "update_user_email"
+    "users.update_email",
+    "PUT",
+    V1 + "/user/{user_id}/email",
+    "update_user_email",
+    answer_used=False,
 )
-UPDATE_USER = _e("users.update", "PUT", V1 + "/user/{user_id}", "update_user_metadata")
+UPDATE_USER = _e(
+    "users.update", "PUT", V1 + "/user/{user_id}", "update_user_metadata", answer_used=False
+)
 CLEAR_USER_PASSWORD = _e(
-    "users.clear_password", "PUT", V1 + "/user/{user_id}/clear_password", "clear_user_password"
+    "users.clear_password",
+    "PUT",
+    V1 + "/user/{user_id}/clear_password",
+    "clear_user_password",
+    answer_used=False,
 )
 UPDATE_USER_PASSWORD = _e(
-    "users.update_password", "PUT", V1 + "/user/{user_id}/password", "update_user_password"
+    "users.update_password",
+    "PUT",
+    V1 + "/user/{user_id}/password",
+    "update_user_password",
+    answer_used=False,
 )
 DELETE_USER = _e("users.delete", "DELETE", V1 + "/user/{user_id}", "delete_user")
 DISABLE_USER = _e(
-    "users.disable", "POST", V1 + "/user/{user_id}/disable", "disable_user", replay_safe=True
+    "users.disable",
+    "POST",
+    V1 + "/user/{user_id}/disable",
+    "disable_user",
+    replay_safe=True,
+    answer_used=False,
 )
 ENABLE_USER = _e(
-    "users.enable", "POST", V1 + "/user/{user_id}/enable", "enable_user", replay_safe=True
+    "users.enable",
+    "POST",
+    V1 + "/user/{user_id}/enable",
+    "enable_user",
+    replay_safe=True,
+    answer_used=False,
 )
 DISABLE_USER_2FA = _e(
     "users.disable_2fa",
@@ -139,37 +194,53 @@ DISABLE_USER_2FA = _e(
     V1 + "/user/{user_id}/disable_2fa",
     "disable_user_2fa",
     replay_safe=True,
+    answer_used=False,
 )
 ENABLE_CAN_CREATE_ORGS = _e(
     "users.enable_can_create_orgs",
     "PUT",
     V1 + "/user/{user_id}/can_create_orgs/enable",
     "enable_user_can_create_orgs",
+    answer_used=False,
 )
 DISABLE_CAN_CREATE_ORGS = _e(
     "users.disable_can_create_orgs",
     "PUT",
     V1 + "/user/{user_id}/can_create_orgs/disable",
     "disable_user_can_create_orgs",
+    answer_used=False,
 )
 
 # Organizations -------------------------------------------------------------------------------
 FETCH_ORG = _e("orgs.fetch", "GET", V1 + "/org/{org_id}", "fetch_org")
 QUERY_ORGS = _e("orgs.query / orgs.iter", "GET", V1 + "/org/query", "fetch_org_by_query")
 CREATE_ORG = _e("orgs.create", "POST", V1 + "/org/", "create_org")
-UPDATE_ORG = _e("orgs.update", "PUT", V1 + "/org/{org_id}", "update_org_metadata")
+UPDATE_ORG = _e(
+    "orgs.update", "PUT", V1 + "/org/{org_id}", "update_org_metadata", answer_used=False
+)
 SUBSCRIBE_ORG_TO_ROLE_MAPPING = _e(
-    "orgs.subscribe_to_role_mapping", "PUT", V1 + "/org/{org_id}", "subscribe_org_to_role_mapping"
+    "orgs.subscribe_to_role_mapping",
+    "PUT",
+    V1 + "/org/{org_id}",
+    "subscribe_org_to_role_mapping",
+    answer_used=False,
 )
 DELETE_ORG = _e("orgs.delete", "DELETE", V1 + "/org/{org_id}", "delete_org")
 # Membership changes are idempotent by meaning, but a retried add after a lost answer would
 # answer "already a member" (400); we keep them unreplayed and let the caller look.
-ADD_USER_TO_ORG = _e("orgs.add_user", "POST", V1 + "/org/add_user", "add_user_to_org")
+ADD_USER_TO_ORG = _e(
+    "orgs.add_user", "POST", V1 + "/org/add_user", "add_user_to_org", answer_used=False
+)
 REMOVE_USER_FROM_ORG = _e(
-    "orgs.remove_user", "POST", V1 + "/org/remove_user", "remove_user_from_org"
+    "orgs.remove_user", "POST", V1 + "/org/remove_user", "remove_user_from_org", answer_used=False
 )
 CHANGE_USER_ROLE_IN_ORG = _e(
-    "orgs.change_role", "POST", V1 + "/org/change_role", "change_user_role_in_org", replay_safe=True
+    "orgs.change_role",
+    "POST",
+    V1 + "/org/change_role",
+    "change_user_role_in_org",
+    replay_safe=True,
+    answer_used=False,
 )
 ALLOW_ORG_SAML = _e(
     "orgs.allow_saml",
@@ -177,6 +248,7 @@ ALLOW_ORG_SAML = _e(
     V1 + "/org/{org_id}/allow_saml",
     "allow_org_to_setup_saml_connection",
     replay_safe=True,
+    answer_used=False,
 )
 DISALLOW_ORG_SAML = _e(
     "orgs.disallow_saml",
@@ -184,6 +256,7 @@ DISALLOW_ORG_SAML = _e(
     V1 + "/org/{org_id}/disallow_saml",
     "disallow_org_to_setup_saml_connection",
     replay_safe=True,
+    answer_used=False,
 )
 CREATE_SAML_CONNECTION_LINK = _e(
     "orgs.create_saml_connection_link",
@@ -203,6 +276,7 @@ SET_SAML_IDP_METADATA = _e(
     V1 + "/saml_idp_metadata",
     "set_saml_idp_metadata",
     replay_safe=True,
+    answer_used=False,
 )
 SET_OIDC_IDP_METADATA = _e(
     "orgs.set_oidc_idp_metadata",
@@ -210,6 +284,7 @@ SET_OIDC_IDP_METADATA = _e(
     V1 + "/oidc_idp_metadata",
     "set_oidc_idp_metadata",
     replay_safe=True,
+    answer_used=False,
 )
 SAML_GO_LIVE = _e(
     "orgs.saml_go_live",
@@ -217,6 +292,7 @@ SAML_GO_LIVE = _e(
     V1 + "/saml_idp_metadata/go_live/{org_id}",
     "saml_go_live",
     replay_safe=True,
+    answer_used=False,
 )
 DELETE_SAML_CONNECTION = _e(
     "orgs.delete_saml_connection",
@@ -228,10 +304,14 @@ DELETE_SAML_CONNECTION = _e(
 # Invites and role mappings -------------------------------------------------------------------
 # An invite sends an email: never replayed.
 INVITE_USER_TO_ORG = _e(
-    "invites.invite_by_email", "POST", V1 + "/invite_user", "invite_user_to_org"
+    "invites.invite_by_email", "POST", V1 + "/invite_user", "invite_user_to_org", answer_used=False
 )
 INVITE_USER_TO_ORG_BY_ID = _e(
-    "invites.invite_by_user_id", "POST", V1 + "/invite_user_by_id", "invite_user_to_org_by_user_id"
+    "invites.invite_by_user_id",
+    "POST",
+    V1 + "/invite_user_by_id",
+    "invite_user_to_org_by_user_id",
+    answer_used=False,
 )
 FETCH_PENDING_INVITES = _e(
     "invites.query_pending / invites.iter_pending",
@@ -263,25 +343,55 @@ MIGRATE_USER_PASSWORD = _e(
     V1 + "/migrate_user/password",
     "migrate_user_password",
     replay_safe=True,
+    answer_used=False,
 )
 
 # End-user API keys -------------------------------------------------------------------------------
 API_KEYS = V1 + "/end_user_api_keys"
-FETCH_API_KEY = _e("api_keys.fetch", "GET", API_KEYS + "/{api_key_id}", "fetch_api_key")
+FETCH_API_KEY = _e(
+    "api_keys.fetch",
+    "GET",
+    API_KEYS + "/{api_key_id}",
+    "fetch_api_key",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+)
 FETCH_CURRENT_API_KEYS = _e(
-    "api_keys.query_current / api_keys.iter_current", "GET", API_KEYS, "fetch_current_api_keys"
+    "api_keys.query_current / api_keys.iter_current",
+    "GET",
+    API_KEYS,
+    "fetch_current_api_keys",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 FETCH_ARCHIVED_API_KEYS = _e(
     "api_keys.query_archived / api_keys.iter_archived",
     "GET",
     API_KEYS + "/archived",
     "fetch_archived_api_keys",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
-CREATE_API_KEY = _e("api_keys.create", "POST", API_KEYS, "create_api_key")
+CREATE_API_KEY = _e(
+    "api_keys.create",
+    "POST",
+    API_KEYS,
+    "create_api_key",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+)
 UPDATE_API_KEY = _e(
-    "api_keys.update", "PATCH", API_KEYS + "/{api_key_id}", "update_api_key", replay_safe=True
+    "api_keys.update",
+    "PATCH",
+    API_KEYS + "/{api_key_id}",
+    "update_api_key",
+    replay_safe=True,
+    answer_used=False,
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
-DELETE_API_KEY = _e("api_keys.delete", "DELETE", API_KEYS + "/{api_key_id}", "delete_api_key")
+DELETE_API_KEY = _e(
+    "api_keys.delete",
+    "DELETE",
+    API_KEYS + "/{api_key_id}",
+    "delete_api_key",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+)
 # Validation is a read in meaning (it only counts usage): safe to send again.
 VALIDATE_API_KEY = _e(
     "api_keys.validate",
@@ -289,6 +399,7 @@ VALIDATE_API_KEY = _e(
     API_KEYS + "/validate",
     "validate_api_key",
     replay_safe=True,
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 VALIDATE_PERSONAL_API_KEY = _e(
     "api_keys.validate_personal",
@@ -296,6 +407,7 @@ VALIDATE_PERSONAL_API_KEY = _e(
     API_KEYS + "/validate",
     "validate_personal_api_key",
     replay_safe=True,
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 VALIDATE_ORG_API_KEY = _e(
     "api_keys.validate_org",
@@ -303,6 +415,7 @@ VALIDATE_ORG_API_KEY = _e(
     API_KEYS + "/validate",
     "validate_org_api_key",
     replay_safe=True,
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 VALIDATE_IMPORTED_API_KEY = _e(
     "api_keys.validate_imported",
@@ -310,21 +423,52 @@ VALIDATE_IMPORTED_API_KEY = _e(
     API_KEYS + "/validate_imported",
     "validate_imported_api_key",
     replay_safe=True,
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
-FETCH_API_KEY_USAGE = _e("api_keys.fetch_usage", "GET", API_KEYS + "/usage", "fetch_api_key_usage")
-IMPORT_API_KEY = _e("api_keys.import_key", "POST", API_KEYS + "/import", "import_api_key")
+FETCH_API_KEY_USAGE = _e(
+    "api_keys.fetch_usage",
+    "GET",
+    API_KEYS + "/usage",
+    "fetch_api_key_usage",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+)
+IMPORT_API_KEY = _e(
+    "api_keys.import_key",
+    "POST",
+    API_KEYS + "/import",
+    "import_api_key",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+)
 
 # Step-up MFA (codes and grants are used up: never replayed) -----------------------------------
 STEP_UP = V1 + "/mfa/step-up"
 VERIFY_STEP_UP_TOTP = _e(
-    "mfa.verify_totp", "POST", STEP_UP + "/verify-totp", "verify_step_up_totp_challenge"
+    "mfa.verify_totp",
+    "POST",
+    STEP_UP + "/verify-totp",
+    "verify_step_up_totp_challenge",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 VERIFY_STEP_UP_GRANT = _e(
-    "mfa.verify_grant", "POST", STEP_UP + "/verify-grant", "verify_step_up_grant"
+    "mfa.verify_grant",
+    "POST",
+    STEP_UP + "/verify-grant",
+    "verify_step_up_grant",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
-SEND_SMS_MFA_CODE = _e("mfa.send_sms_code", "POST", STEP_UP + "/phone/send", "send_sms_mfa_code")
+SEND_SMS_MFA_CODE = _e(
+    "mfa.send_sms_code",
+    "POST",
+    STEP_UP + "/phone/send",
+    "send_sms_mfa_code",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+)
 VERIFY_SMS_CHALLENGE = _e(
-    "mfa.verify_sms", "POST", STEP_UP + "/phone/verify", "verify_sms_challenge"
+    "mfa.verify_sms",
+    "POST",
+    STEP_UP + "/phone/verify",
+    "verify_sms_challenge",
+    rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
 )
 
 # Reports ---------------------------------------------------------------------------------------

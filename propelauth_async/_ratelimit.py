@@ -22,6 +22,19 @@ _BETA = 0.7  # multiplicative decrease on a 429 (botocore uses 0.7 too)
 _WINDOW = 1.0  # seconds: the measuring window and the quiet period between increases
 _MIN_RATE = 1.0  # requests per second: adaptive mode never goes below this
 _SLOW_START_GROWTH = 2.0  # per quiet window, until the second 429 (then additive increase)
+MAX_PAUSE = 3600.0  # seconds: the longest client-wide pause any 429 can impose (1e308 included)
+
+
+class PauseTooLong(Exception):
+    """Internal: waiting for a turn would take longer than the caller allows.
+
+    ``left`` is how long the wait would still be. The requester turns it into a
+    ``RateLimitError`` for the call, which is then raised without sending anything.
+    """
+
+    def __init__(self, left: float) -> None:
+        super().__init__(f"{left:.3f}s")
+        self.left = left
 
 
 class RateLimiter:
@@ -59,20 +72,52 @@ class RateLimiter:
         """The concurrency cap, held for the duration of one attempt."""
         return self._slots if self._slots is not None else nullcontext()
 
-    async def wait_turn(self) -> None:
+    @property
+    def gate(self) -> anyio.CapacityLimiter | None:
+        """The concurrency cap itself, for a caller that bounds its wait for a slot.
+
+        The client sizes it to its connection pool, so that the pool never has to queue a
+        waiter: a cancelled waiter inside httpcore's pool can orphan a connection for good
+        (encode/httpcore#1093), while one cancelled in this gate just leaves the queue.
+        """
+        return self._slots
+
+    def pause_left(self) -> float:
+        """Seconds left of the client-wide pause (0 when there is none)."""
+        return max(0.0, self._paused_until - time.monotonic())
+
+    def _check_wait(
+        self, until: float, now: float, deadline: float | None, max_wait: float | None
+    ) -> None:
+        """Refuse a wait the caller cannot afford: raise at once instead of sleeping in vain."""
+        left = until - now
+        if max_wait is not None and left > max_wait:
+            raise PauseTooLong(left)
+        if deadline is not None and until > deadline:
+            raise PauseTooLong(left)
+
+    async def wait_turn(
+        self, *, deadline: float | None = None, max_wait: float | None = None
+    ) -> None:
         """Wait for a pause to end and for this request's slot in the bucket.
 
         Waiters queue on a FIFO lock and only the head books a slot, at the rate in force when
         it reaches the head: a rate change applies to the very next request, and ten thousand
         waiters still wake one at a time.
+
+        A pause longer than ``max_wait``, or one that would outlast the call's ``deadline``
+        (monotonic), raises :class:`PauseTooLong` at once: a call is never held past what its
+        caller allows, and a server asking for an hour freezes nobody.
         """
         if self._rate is None and self._paused_until <= time.monotonic():
             self.requests_started += 1
             return
+        self._check_wait(self._paused_until, time.monotonic(), deadline, max_wait)
         async with self._turn:
             while True:
                 now = time.monotonic()
                 if self._paused_until > now:
+                    self._check_wait(self._paused_until, now, deadline, max_wait)
                     await anyio.sleep(self._paused_until - now)
                     continue
                 if self._rate is None:
@@ -82,6 +127,7 @@ class RateLimiter:
                 if slot <= now:
                     self._next_free = slot + interval
                     break
+                self._check_wait(slot, now, deadline, None)
                 await anyio.sleep(slot - now)
         self.requests_started += 1
 
@@ -95,6 +141,7 @@ class RateLimiter:
         self.rate_limited += 1
         now = time.monotonic()
         if wait is not None and wait > 0:
+            wait = min(wait, MAX_PAUSE)
             self._paused_until = max(self._paused_until, now + wait)
             self._next_free = max(self._next_free, self._paused_until)
         if not self._adaptive or now - self._last_decrease < _WINDOW:

@@ -33,10 +33,23 @@ EXCERPT_CHARS = 200
 
 
 def decode_json(content: bytes) -> Any:
-    """The parsed body; ``None`` for an empty one. Raises ``ValueError`` on bad JSON."""
+    """The parsed body; ``None`` for an empty one. Raises ``ValueError`` on bad JSON, and on
+    JSON nested too deeply to parse (a hostile ``[[[[...`` would raise ``RecursionError``)."""
     if not content or content.isspace():
         return None
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def is_json_body(content: bytes) -> bool:
+    """Whether a body is a JSON object or array (not plain text such as PropelAuth's
+    "Rate limited. Please wait N seconds" 429)."""
+    try:
+        return isinstance(decode_json(content), (dict, list))
+    except ValueError:
+        return False
 
 
 def _as_messages(value: Any) -> list[str] | None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, PropelAuthError
 
 
 class Failure(enum.Enum):
@@ -55,7 +55,8 @@ def _positive_or_none(_: object, attribute: attrs.Attribute[float], value: float
 class RetryPolicy:
     """How hard to try. Defaults follow DESIGN section 3.
 
-    ``max_retries`` counts retries after the first attempt for transient failures;
+    ``max_retries`` counts retries after the first attempt for transient failures (all kinds
+    together: a timeout then a 503 spend two);
     ``max_rate_limit_retries`` does the same for 429s, which are always safe to retry.
     ``max_retry_wait`` is the longest server-requested wait we accept: a 429 asking for more
     raises :class:`~propelauth_async.errors.RateLimitError` at once instead of hanging the caller.
@@ -81,6 +82,56 @@ class RetryPolicy:
             self.rate_limit_backoff_base if failure is Failure.RATE_LIMITED else self.backoff_base
         )
         return random.uniform(0.0, min(self.backoff_cap, base * 2.0**retry_number))
+
+
+@attrs.define
+class CallState:
+    """What one logical call has been through: counted on the call, never on tenacity."""
+
+    deadline: float | None = None  # monotonic; None when the call has no total timeout
+    attempts: int = 0  # attempts sent (or refused before sending) so far
+    # Retries granted so far, per budget: 429s have their own, every other failure shares one.
+    retries: dict[bool, int] = attrs.field(factory=dict)
+    maybe_applied: bool = False  # an earlier attempt may have reached the server unanswered
+
+    @property
+    def retries_taken(self) -> int:
+        return max(0, self.attempts - 1)
+
+
+def decide(
+    failure: Failure,
+    error: PropelAuthError,
+    *,
+    replay_safe: bool,
+    state: CallState,
+    policy: RetryPolicy,
+    server_wait: float | None = None,
+    now: float | None = None,
+) -> float | PropelAuthError:
+    """The one retry decision: wait this many seconds and try again, or raise this error.
+
+    Every failed attempt of every call comes here, whatever went wrong: the retry table
+    (:func:`may_retry`), the per-failure retry budgets, the 429's own wait (refused when
+    longer than ``max_retry_wait``), full-jitter backoff, and the call's total deadline.
+    """
+    if not may_retry(failure, replay_safe=replay_safe):
+        return error
+    budget = failure is Failure.RATE_LIMITED
+    granted = state.retries.get(budget, 0)
+    if granted >= policy.allowed_retries(failure):
+        return error
+    if failure is Failure.RATE_LIMITED and server_wait is not None:
+        if server_wait > policy.max_retry_wait:
+            return error
+        wait = server_wait
+    else:
+        wait = policy.backoff(granted, failure)
+    current = time.monotonic() if now is None else now
+    if state.deadline is not None and current + wait >= state.deadline:
+        return error
+    state.retries[budget] = granted + 1
+    return wait
 
 
 _WAIT_TEXT = re.compile(r"wait\s+(\d+(?:\.\d+)?)\s*sec", re.IGNORECASE)
@@ -121,7 +172,7 @@ def _from_body(body: bytes) -> float | None:
     text = body[:2048].decode("utf-8", "replace")
     try:
         parsed: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         parsed = None
     if isinstance(parsed, dict):
         wait = parsed.get("wait_seconds")

@@ -89,19 +89,3 @@ def backend_limited_client(wait_seconds: int) -> AsyncPropelAuth:
         max_rate_limit_retries=0,
         max_retries=0,
     )
-
-
-def merged_with_issue_9() -> bool:
-    """Issue 9 makes per-end-user 429s raise EndUserRateLimitError (without retrying); until
-    that branch is merged the transport treats them as our key's limit."""
-    from propelauth_async import _endpoints
-
-    return hasattr(_endpoints, "RateLimitScope")
-
-
-def merged_with_issue_10() -> bool:
-    """Issue 10 raises KeyConfigurationError (a ConfigurationError) for a 401/403 on the key
-    fetch; until that branch is merged a wrong API key reads as KeyUnavailableError (503)."""
-    from propelauth_async.tokens import keys
-
-    return hasattr(keys, "KeyConfigurationError")

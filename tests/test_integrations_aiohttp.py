@@ -26,7 +26,6 @@ from ._web import (
     backend_limited_client,
     build_world,
     end_user_limited_client,
-    merged_with_issue_9,
 )
 
 
@@ -224,11 +223,6 @@ def _keyed(client: Any) -> web.Application:
     return app
 
 
-@pytest.mark.xfail(
-    not merged_with_issue_9(),
-    strict=True,
-    reason="needs issue 9: a per-end-user 429 raises EndUserRateLimitError, not retried",
-)
 async def test_end_user_rate_limit_is_429_with_retry_after() -> None:
     async with TestClient(TestServer(_keyed(end_user_limited_client(7)))) as http:
         limited = await http.get("/key", headers={"Authorization": "Bearer api_hammering"})

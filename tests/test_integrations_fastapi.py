@@ -31,8 +31,6 @@ from ._web import (
     backend_limited_client,
     build_world,
     end_user_limited_client,
-    merged_with_issue_9,
-    merged_with_issue_10,
 )
 
 
@@ -232,11 +230,6 @@ def _keyed_app(auth: FastAPIAuth) -> FastAPI:
     return app
 
 
-@pytest.mark.xfail(
-    not merged_with_issue_9(),
-    strict=True,
-    reason="needs issue 9: a per-end-user 429 raises EndUserRateLimitError, not retried",
-)
 def test_end_user_rate_limit_is_429_with_retry_after() -> None:
     auth = FastAPIAuth(client=end_user_limited_client(wait_seconds=7))
     with TestClient(_keyed_app(auth)) as http:
@@ -327,11 +320,6 @@ def test_debug_detail_says_why(world: World) -> None:
         assert missing.json() == {"detail": "no API key"}
 
 
-@pytest.mark.xfail(
-    not merged_with_issue_10(),
-    strict=True,
-    reason="needs issue 10: a 401 on the key fetch raises KeyConfigurationError",
-)
 def test_wrong_api_key_for_the_key_fetch_is_500_and_logged(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:

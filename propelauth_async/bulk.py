@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import math
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from contextlib import aclosing
 from types import TracebackType
@@ -266,8 +266,10 @@ class BulkJob(Generic[T, R]):
         self._window_size = window
         self.ordered = ordered
         self._on_progress = on_progress
-        self._progress = BulkProgress(total=total)
-        self._started_at = 0.0
+        self.total = total
+        self._counts: Counter[Outcome | str] = Counter()
+        self._started_at: float | None = None
+        self._finished_at: float | None = None
         self._error: BaseException | None = None
         self._group: TaskGroup | None = None
         self._feeding = anyio.CancelScope()
@@ -279,30 +281,47 @@ class BulkJob(Generic[T, R]):
     @property
     def progress(self) -> BulkProgress:
         """The counters so far (the final ones once the job has run)."""
-        return self._progress
+        counts = self._counts
+        start = self._started_at
+        end = self._finished_at if self._finished_at is not None else time.perf_counter()
+        return BulkProgress(
+            done=counts[Outcome.OK] + counts[Outcome.FAILED] + counts[Outcome.UNKNOWN],
+            ok=counts[Outcome.OK],
+            failed=counts[Outcome.FAILED],
+            unknown=counts[Outcome.UNKNOWN],
+            reconciled=counts["reconciled"],
+            total=self.total,
+            elapsed=0.0 if start is None else end - start,
+        )
 
     async def run(self) -> BulkProgress:
         """Run the whole job, dropping the per-item results; the final counters."""
         async with self:
             async for _ in self:
                 pass
-        return self._progress
+        return self.progress
 
     # Lifecycle --------------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
         if self._group is not None:
             raise RuntimeError("a bulk job runs once")
-        send, self._receive = anyio.create_memory_object_stream[tuple[int, list[ItemResult[T, R]]]](
+        # Neither stream is ever full: the window bounds how many units exist at once.
+        todo_send, todo = anyio.create_memory_object_stream[tuple[int, list[tuple[int, T]]]](
+            math.inf
+        )
+        done, self._receive = anyio.create_memory_object_stream[tuple[int, list[ItemResult[T, R]]]](
             math.inf
         )
         self._window = anyio.Semaphore(self._window_size)
-        self._limit = anyio.Semaphore(self._concurrency)
         self._started_at = time.perf_counter()
         group = anyio.create_task_group()
         await group.__aenter__()
         self._group = group
-        group.start_soon(self._feed, send)
+        group.start_soon(self._feed, todo_send)
+        async with todo, done:
+            for _ in range(self._concurrency):
+                group.start_soon(self._work, todo.clone(), done.clone())
         return self
 
     async def __aexit__(
@@ -340,6 +359,8 @@ class BulkJob(Generic[T, R]):
             try:
                 unit_index, results = await self._receive.receive()
             except (anyio.EndOfStream, anyio.ClosedResourceError):
+                if self._finished_at is None:
+                    self._finished_at = time.perf_counter()
                 error, self._error = self._error, None
                 if error is not None:
                     raise error from None
@@ -357,9 +378,9 @@ class BulkJob(Generic[T, R]):
 
     # Workers ---------------------------------------------------------------------------------
 
-    async def _feed(self, send: MemoryObjectSendStream[tuple[int, list[ItemResult[T, R]]]]) -> None:
-        assert self._group is not None
-        async with send:
+    async def _feed(self, todo: MemoryObjectSendStream[tuple[int, list[tuple[int, T]]]]) -> None:
+        """Takes a unit from the input each time the window has room, for the workers."""
+        async with todo:
             with self._feeding:
                 async with aclosing(_units(self._source, self._unit_size)) as units:
                     unit_index = 0
@@ -374,43 +395,34 @@ class BulkJob(Generic[T, R]):
                             self._window.release()
                             self._stop(exc)
                             return
-                        self._group.start_soon(self._work, unit_index, unit, send.clone())
+                        todo.send_nowait((unit_index, unit))
                         unit_index += 1
 
     async def _work(
         self,
-        unit_index: int,
-        unit: list[tuple[int, T]],
-        send: MemoryObjectSendStream[tuple[int, list[ItemResult[T, R]]]],
+        todo: MemoryObjectReceiveStream[tuple[int, list[tuple[int, T]]]],
+        done: MemoryObjectSendStream[tuple[int, list[ItemResult[T, R]]]],
     ) -> None:
-        async with send:
-            async with self._limit:
+        """One of ``concurrency`` workers: runs units until the feeder stops."""
+        async with todo, done:
+            async for unit_index, unit in todo:
                 try:
                     results = await self._run_unit(unit)
                 except Exception as exc:  # a bug, not an item's outcome: stop the job
                     self._stop(exc)
                     return
-            self._count(results)
-            await send.send((unit_index, results))
+                self._count(results)
+                done.send_nowait((unit_index, results))
 
     def _count(self, results: list[ItemResult[T, R]]) -> None:
-        p = self._progress
-        outcomes = [r.outcome for r in results]
-        self._progress = attrs.evolve(
-            p,
-            done=p.done + len(results),
-            ok=p.ok + outcomes.count(Outcome.OK),
-            failed=p.failed + outcomes.count(Outcome.FAILED),
-            unknown=p.unknown + outcomes.count(Outcome.UNKNOWN),
-            reconciled=p.reconciled + sum(r.reconciled for r in results),
-            elapsed=time.perf_counter() - self._started_at,
-        )
-        fatal = next((r.error for r in results if isinstance(r.error, JOB_FATAL)), None)
-        if fatal is not None:
-            self._stop(fatal)
+        for result in results:
+            self._counts[result.outcome] += 1
+            self._counts["reconciled"] += result.reconciled
+            if isinstance(result.error, JOB_FATAL):
+                self._stop(result.error)
         if self._on_progress is not None:
             try:
-                self._on_progress(self._progress)
+                self._on_progress(self.progress)
             except Exception as exc:
                 self._stop(exc)
 

@@ -9,10 +9,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import _local
+from . import _local, _orgs, _users
 
 # Each registrar adds its subcommands to the shared subparsers object.
-_REGISTRARS = (_local.register,)
+_REGISTRARS = (_local.register, _users.register, _orgs.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

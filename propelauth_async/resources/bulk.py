@@ -92,6 +92,10 @@ def _as(cls: type[ItemT], item: ItemT | Mapping[str, Any], name: str) -> ItemT:
     unknown = sorted(str(key) for key in item if key not in known)
     if unknown:
         raise InvalidArgumentError(name, f"unknown field(s): {', '.join(unknown)}")
+    for field in attrs.fields(cls):
+        # Flags are the one kind of field no later check looks at: "no" must not become True.
+        if isinstance(field.default, bool) and not isinstance(item.get(field.name, False), bool):
+            raise InvalidArgumentError(field.name, "must be true or false")
     try:
         return cls(**item)
     except TypeError:

@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from contextlib import aclosing
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Generic, Literal, TypeAlias, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeAlias, TypedDict, TypeVar
 
 import anyio
 import attrs
@@ -135,7 +135,7 @@ NOT_APPLIED: Final = _NotApplied.NOT_APPLIED
 
 Unit: TypeAlias = "list[tuple[int, T]]"
 RunUnit: TypeAlias = "Callable[[list[tuple[int, T]]], Awaitable[list[ItemResult[T, R]]]]"
-Reconcile: TypeAlias = "Callable[[T], Awaitable[R | Literal[_NotApplied.NOT_APPLIED]]]"
+Reconcile: TypeAlias = "Callable[[T], Awaitable[R | _NotApplied]]"
 
 
 async def run_item(

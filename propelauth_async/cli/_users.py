@@ -89,7 +89,11 @@ async def _import(client: AsyncPropelAuth, args: argparse.Namespace) -> int:
 
     def job(rows: Iterator[dict[str, Any]], show: ShowProgress) -> BulkJob[Any, Any]:
         users = (_new_user(row) for row in rows)
-        return client.bulk.create_users(users, concurrency=args.concurrency, on_progress=show)
+        # Resuming, the rows in flight when the last run stopped were created but not recorded:
+        # their email is taken now, by the very user this row asked for.
+        return client.bulk.create_users(
+            users, existing_ok=args.resume, concurrency=args.concurrency, on_progress=show
+        )
 
     return await run_row_job(client, args, verb="import", make_job=job, describe=_created, fmt=fmt)
 
@@ -126,7 +130,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.set_defaults(run=lambda args: run_command(args, _export))
 
     imp = sub.add_parser(
-        "import", help="create the users of a CSV or JSON Lines file (one per row)"
+        "import",
+        help="create the users of a CSV or JSON Lines file (one per row)",
+        description="Create one user per row. With --resume, rows the result file marks ok are "
+        "skipped, and a row whose email is already taken counts as done.",
     )
     imp.add_argument("file", help="rows with an email column and any create-user field")
     add_job_options(imp)

@@ -11,7 +11,7 @@ because they share one set of knobs (``concurrency``, ``window``, ``ordered``, `
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -29,7 +29,7 @@ from ..bulk import (
     each,
     run_item,
 )
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import BadRequestError, InvalidArgumentError, NotFoundError, PropelAuthError
 from ..models.users import CreatedUser, User
 from .orgs import Orgs
 from .users import BATCH_CHUNK_SIZE, Users
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 ItemT = TypeVar("ItemT", bound=attrs.AttrsInstance)
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
@@ -126,23 +127,42 @@ class Bulk:
     def create_users(
         self,
         users: Source[NewUser | Mapping[str, Any]],
+        *,
+        existing_ok: bool = False,
         **options: Unpack[JobOptions],
     ) -> BulkJob[NewUser | Mapping[str, Any], CreatedUser]:
         """Create each user. A create whose answer was lost is never sent again: the user is
-        looked up by email, and the result says what the lookup found (``reconciled``)."""
+        looked up by email, and the result says what the lookup found (``reconciled``).
 
-        async def create(item: NewUser | Mapping[str, Any]) -> CreatedUser:
-            return await self._users.create(**_fields(_as(NewUser, item, "users"), ""))
+        With ``existing_ok``, a user refused because the email is taken counts as done too
+        (``OK``, ``reconciled``, the existing user's id): what resuming an interrupted import
+        needs, since the rows in flight when it stopped were created but never recorded.
+        """
 
         async def find(item: NewUser | Mapping[str, Any]) -> CreatedUser | _NotApplied:
             user = await self._users.fetch_by_email(_as(NewUser, item, "users").email)
             return NOT_APPLIED if user is None else CreatedUser(user_id=user.user_id)
 
-        return BulkJob(
-            users,
-            each(create, find),
-            **options,
-        )
+        async def create(item: NewUser | Mapping[str, Any]) -> CreatedUser:
+            return await self._users.create(**_fields(_as(NewUser, item, "users"), ""))
+
+        async def run(
+            unit: list[tuple[int, NewUser | Mapping[str, Any]]],
+        ) -> list[ItemResult[NewUser | Mapping[str, Any], CreatedUser]]:
+            results = []
+            for index, item in unit:
+                result = await run_item(index, item, create, find)
+                error = result.error
+                if (
+                    existing_ok
+                    and isinstance(error, BadRequestError)
+                    and "email" in error.field_errors
+                ):
+                    result = await _existing(result, find)
+                results.append(result)
+            return results
+
+        return BulkJob(users, run, **options)
 
     def update_users(
         self,
@@ -257,6 +277,20 @@ class Bulk:
             each(add, find),
             **options,
         )
+
+
+async def _existing(
+    refused: ItemResult[T, CreatedUser],
+    find: Callable[[T], Awaitable[CreatedUser | _NotApplied]],
+) -> ItemResult[T, CreatedUser]:
+    """A create refused for a taken email, as done when the lookup finds that user."""
+    try:
+        found = await find(refused.item)
+    except PropelAuthError:
+        return refused
+    if found is NOT_APPLIED:
+        return refused
+    return attrs.evolve(refused, outcome=Outcome.OK, value=found, error=None, reconciled=True)
 
 
 def _roles(membership: NewMembership) -> Collection[str]:

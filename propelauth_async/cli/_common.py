@@ -32,6 +32,10 @@ from ..errors import (
 )
 from ._files import CliError, count_rows, done_lines, read_rows
 
+CLIENT_OPTIONS: dict[str, Any] = {"max_retry_wait": 120.0, "total_timeout": 300.0}
+"""The client settings every command uses: a bulk command would rather wait out a long 429
+or a slow call than fail the row."""
+
 Command = Callable[[AsyncPropelAuth, argparse.Namespace], Awaitable[int]]
 ShowProgress = Callable[[BulkProgress], None]
 MakeJob = Callable[[Iterator[dict[str, Any]], ShowProgress], BulkJob[Any, Any]]
@@ -93,7 +97,7 @@ def _client(args: argparse.Namespace) -> AsyncPropelAuth:
     if not key.strip():
         raise CliError("no API key: set PROPELAUTH_API_KEY")
     try:
-        return AsyncPropelAuth(url, key, max_retry_wait=120.0, total_timeout=300.0)
+        return AsyncPropelAuth(url, key, **CLIENT_OPTIONS)
     except ConfigurationError as exc:
         raise CliError(str(exc)) from None
 

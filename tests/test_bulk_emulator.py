@@ -4,7 +4,10 @@ applied: no row is lost, none is done twice."""
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +152,14 @@ async def test_a_refused_key_stops_the_job(emu: Emulator) -> None:
 async def _collect(job: BulkJob[Any, Any]) -> list[ItemResult[Any, Any]]:
     async with job:
         return [result async for result in job]
+
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+async def test_the_readme_bulk_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    (block,) = [b for b in blocks if "client.bulk.create_users" in b]
+    code = compile(block, "<README>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    await eval(code, {})
+    assert "BulkProgress(done=500, ok=500, failed=0, unknown=0" in capsys.readouterr().out

@@ -94,7 +94,12 @@ def test_resume_skips_done_rows_and_counts_unrecorded_ones_as_done(
     assert emu.user_count == 80
 
 
-def test_delete_from_a_list_of_ids(emu: Emulator, tmp_path: Path) -> None:
+def test_delete_from_a_list_of_ids(
+    emu: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     ids = [emu.add_user(f"del{i}@example.com") for i in range(40)]
     keep = emu.add_user("keep@example.com")
     missing = "00000000-0000-4000-8000-000000000000"
@@ -102,7 +107,9 @@ def test_delete_from_a_list_of_ids(emu: Emulator, tmp_path: Path) -> None:
     listing.write_text("# users to remove\n" + "\n".join([*ids, missing]) + "\n")
     emu.inject(Fault.drop_after(), method="DELETE", times=5)
 
-    assert main(["users", "delete", "--from", str(listing)]) == 0
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # without the [cli] extra: a plain line
+    assert main(["users", "delete", "--from", str(listing), "--progress", "on"]) == 0
+    assert "delete: 41/41 rows [" in capsys.readouterr().err
 
     assert emu.user_count == 1 and emu.user(keep) is not None
     results = _results(tmp_path / "ids.txt.results.jsonl")

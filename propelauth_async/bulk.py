@@ -79,7 +79,7 @@ class ItemResult(Generic[T, R]):
     """
 
     index: int
-    item: T
+    item: T = attrs.field(repr=False)  # rows may carry passwords; the index names the item
     outcome: Outcome
     value: R | None = None
     error: PropelAuthError | None = None

@@ -81,7 +81,7 @@ async def test_rows_that_cannot_be_created_fail_alone(
         {"email": "not-an-email"},
         {"email": "x@example.com", "nickname": "x"},
         {"email": "taken@example.com"},
-        {"email": "fine@example.com", "email_confirmed": True},
+        {"email": "fine@example.com", "email_confirmed": True, "password": "s3cret-Pa55word"},
     ]
     bad_email, unknown_field, taken, fine = await _collect(client.bulk.create_users(rows))
     assert isinstance(bad_email.error, InvalidArgumentError)
@@ -89,6 +89,7 @@ async def test_rows_that_cannot_be_created_fail_alone(
     assert "nickname" in str(unknown_field.error)
     assert isinstance(taken.error, BadRequestError) and not taken.reconciled
     assert fine.ok and emu.user_count == 2
+    assert "s3cret" not in repr(fine) + repr(taken)
 
 
 async def test_memberships_updates_fetches_and_deletes(
@@ -163,3 +164,18 @@ async def test_the_readme_bulk_example_runs(capsys: pytest.CaptureFixture[str]) 
     code = compile(block, "<README>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     await eval(code, {})
     assert "BulkProgress(done=500, ok=500, failed=0, unknown=0" in capsys.readouterr().out
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_bulk_jobs_run_on_trio_too(anyio_backend: str) -> None:
+    emulator = Emulator()  # in process, through httpx.ASGITransport
+    async with emulator.client() as client:
+        created = await client.bulk.create_users(
+            NewUser(email=f"t{i}@example.com") for i in range(30)
+        ).run()
+        ids = [emulator.users_with_email(f"t{i}@example.com")[0] for i in range(30)]
+        async with client.bulk.fetch_users(ids) as job:
+            emails = [r.value.email async for r in job if r.value is not None]
+    assert created.ok == 30
+    assert emails == [f"t{i}@example.com" for i in range(30)]

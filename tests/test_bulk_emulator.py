@@ -163,7 +163,7 @@ async def test_the_readme_bulk_example_runs(capsys: pytest.CaptureFixture[str]) 
     (block,) = [b for b in blocks if "client.bulk.create_users" in b]
     code = compile(block, "<README>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     await eval(code, {})
-    assert "BulkProgress(done=500, ok=500, failed=0, unknown=0" in capsys.readouterr().out
+    assert "BulkProgress(done=100, ok=100, failed=0, unknown=0" in capsys.readouterr().out
 
 
 @pytest.mark.anyio

@@ -46,7 +46,7 @@ def _results(path: Path) -> list[dict[str, object]]:
 def test_import_creates_every_row_once_despite_429s_and_lost_answers(
     emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    emails = [f"imp{i:03d}@example.com" for i in range(150)]
+    emails = [f"imp{i:03d}@example.com" for i in range(100)]
     source = _csv(tmp_path / "users.csv", emails, extra="not-an-email,,maybe,\n")
     emu.inject(Fault.error(429), method="POST", path=CREATE, times=4)
     emu.inject(Fault.drop_after(), method="POST", path=CREATE, times=None, probability=0.1)
@@ -55,21 +55,21 @@ def test_import_creates_every_row_once_despite_429s_and_lost_answers(
 
     assert status == 1  # one row failed
     results = _results(tmp_path / "users.csv.results.jsonl")
-    assert [r["line"] for r in results] == list(range(2, 153))  # every row, in file order
+    assert [r["line"] for r in results] == list(range(2, 103))  # every row, in file order
     ok = [r for r in results if r["outcome"] == "ok"]
     assert [r["email"] for r in ok] == emails
     assert all(
         emu.users_with_email(email) == [r["user_id"]] for email, r in zip(emails, ok, strict=True)
     )
-    assert emu.user_count == 150
+    assert emu.user_count == 100
     assert sum(bool(r.get("reconciled")) for r in ok) == emu.faults.fired[1] > 0
     assert emu.faults.fired[0] == 4
     assert results[-1]["outcome"] == "failed"
     assert "email_confirmed" in str(results[-1]["error"])
     assert emu.user(str(ok[0]["user_id"])).properties == {"plan": "pro"}  # type: ignore[union-attr]
     err = capsys.readouterr().err
-    assert "151/151" in err and "row/s" in err  # the progress bar: count, total, rate
-    assert "import: 150 ok" in err.splitlines()[-1]
+    assert "101/101" in err and "row/s" in err  # the progress bar: count, total, rate
+    assert "import: 100 ok" in err.splitlines()[-1]
     assert emu.api_key not in err
 
 
@@ -141,22 +141,22 @@ def test_orgs_add_users_and_export(
 
 
 def test_users_export_streams_csv_and_jsonl(emu: Emulator, tmp_path: Path) -> None:
-    for i in range(120):
+    for i in range(60):
         emu.add_user(f"exp{i:03d}@{'acme' if i % 2 else 'globex'}.example", properties={"i": i})
     out = tmp_path / "users.csv"
-    assert main(["users", "export", "--format", "csv", "-o", str(out), "--page-size", "50"]) == 0
+    assert main(["users", "export", "--format", "csv", "-o", str(out), "--page-size", "25"]) == 0
     lines = out.read_text().splitlines()
-    assert len(lines) == 121 and lines[0].startswith("user_id,email,")
+    assert len(lines) == 61 and lines[0].startswith("user_id,email,")
     jsonl = tmp_path / "acme.jsonl"
     assert main(["users", "export", "--filter", "acme", "-o", str(jsonl)]) == 0
     users = [json.loads(line) for line in jsonl.read_text().splitlines()]
-    assert len(users) == 60 and all(u["email"].endswith("@acme.example") for u in users)
+    assert len(users) == 30 and all(u["email"].endswith("@acme.example") for u in users)
     # an export imports as it is: the columns a create does not take are left out
     status = main(["users", "import", str(out), "--progress", "off"])
     assert status == 1  # every row's email is taken here: refused, none created twice
     results = _results(tmp_path / "users.csv.results.jsonl")
-    assert len(results) == 120 and all("Email already exists" in str(r) for r in results)
-    assert emu.user_count == 120
+    assert len(results) == 60 and all("Email already exists" in str(r) for r in results)
+    assert emu.user_count == 60
 
 
 WRONG = [

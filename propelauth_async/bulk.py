@@ -341,6 +341,8 @@ class BulkJob(Generic[T, R]):
             # and the block's exception propagates as itself.
             await group.__aexit__(None, None, None)
         finally:
+            if self._finished_at is None:
+                self._finished_at = time.perf_counter()
             if self._receive is not None:
                 self._receive.close()
 

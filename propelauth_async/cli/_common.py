@@ -2,7 +2,9 @@
 the progress bar, and running a bulk job from a file into a per-row result file.
 
 The API key comes only from ``PROPELAUTH_API_KEY``: a command-line flag would leave it in shell
-history and in the process list. No message printed here ever contains it.
+history and in the process list. No message printed here ever contains it. The auth URL comes
+from ``--auth-url`` or ``PROPELAUTH_AUTH_URL``, and ``PROPELAUTH_BACKEND_URL`` is honoured as
+``AsyncPropelAuth.from_env`` does.
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def _client(args: argparse.Namespace) -> AsyncPropelAuth:
     if not key.strip():
         raise CliError("no API key: set PROPELAUTH_API_KEY")
     try:
-        return AsyncPropelAuth(url, key, **CLIENT_OPTIONS)
+        backend = os.environ.get("PROPELAUTH_BACKEND_URL") or None
+        return AsyncPropelAuth(url, key, backend_url=backend, **CLIENT_OPTIONS)
     except ConfigurationError as exc:
         raise CliError(str(exc)) from None
 

@@ -2,6 +2,9 @@
 
 python examples/export_users.py users.csv            # against a seeded emulator
 PROPELAUTH_AUTH_URL=... PROPELAUTH_API_KEY=... python examples/export_users.py users.csv --real
+
+The same export, every column and a progress bar, from the command line:
+propelauth-async users export --format csv --include-orgs -o users.csv
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@
 from ._client import AsyncPropelAuth
 from ._types import UNSET
 from ._version import __version__
+from .bulk import BulkJob, BulkProgress, ItemResult, Outcome
 from .errors import (
     AccessDeniedError,
     APIError,
@@ -91,6 +92,7 @@ from .models.users import (
 )
 from .pagination import AsyncPager, Page
 from .resources.access_tokens import CreatedAccessToken
+from .resources.bulk import NewMembership, NewUser, UserChanges
 from .tokens import (
     AuthenticatedUser,
     KeyConfigurationError,
@@ -101,6 +103,13 @@ from .tokens import (
 )
 
 __all__ = [
+    "BulkJob",
+    "BulkProgress",
+    "ItemResult",
+    "NewMembership",
+    "NewUser",
+    "Outcome",
+    "UserChanges",
     "UserReportRecord",
     "ReportInterval",
     "ReengagementInterval",

@@ -17,6 +17,7 @@ from ._version import __version__
 from .errors import ConfigurationError, InvalidArgumentError
 from .resources.access_tokens import AccessTokens
 from .resources.api_keys import ApiKeys
+from .resources.bulk import Bulk
 from .resources.employees import Employees
 from .resources.invites import Invites
 from .resources.magic_links import MagicLinks
@@ -285,6 +286,11 @@ class AsyncPropelAuth:
     @cached_property
     def orgs(self) -> Orgs:
         return Orgs(self._requester, self.users)
+
+    @cached_property
+    def bulk(self) -> Bulk:
+        """Bulk jobs over users and memberships: bounded concurrency, per-item results."""
+        return Bulk(self.users, self.orgs)
 
     @cached_property
     def invites(self) -> Invites:

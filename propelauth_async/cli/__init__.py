@@ -9,10 +9,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import _local, _tokens
+from . import _local, _orgs, _tokens, _users
 
 # Each registrar adds its subcommands to the shared subparsers object.
-_REGISTRARS = (_local.register, _tokens.register)
+_REGISTRARS = (_local.register, _tokens.register, _users.register, _orgs.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -68,7 +68,7 @@ async def engine_cost(users: int, concurrency: int) -> float:
 async def hostile(users: int, concurrency: int, rate: float, unlimited: float) -> None:
     print(f"\n2. create {users} users at concurrency {concurrency} against a {rate:.0f} req/s")
     print("   limit (burst 20, whole-second Retry-After), 5% of answers lost after the write")
-    emulator = Emulator(rate_limit=rate, burst=20, seed=7)
+    emulator = Emulator(rate_limit=rate, burst=20, fault_seed=7)
     emulator.inject(Fault.drop_after(), method="POST", path=CREATE, times=None, probability=0.05)
     async with serve_emulator(emulator) as emu, emu.client() as client:
         emails = [f"h{i}@example.com" for i in range(users)]

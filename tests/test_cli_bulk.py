@@ -24,7 +24,7 @@ def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     # commands still meet every 429 and lost answer, only sooner.
     fast = {"backoff_base": 0.001, "backoff_cap": 0.01, "adaptive_rate_limit": False}
     monkeypatch.setattr(_common, "CLIENT_OPTIONS", {**_common.CLIENT_OPTIONS, **fast})
-    emulator = Emulator(rate_limit=1000, burst=5, retry_after_format="ms", seed=5)
+    emulator = Emulator(rate_limit=1000, burst=5, retry_after_format="ms", fault_seed=5)
     with run_emulator(emulator) as served:
         assert served.url is not None
         monkeypatch.setenv("PROPELAUTH_AUTH_URL", served.url)

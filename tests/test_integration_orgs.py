@@ -15,8 +15,9 @@ from propelauth_async import (
     NotFoundError,
     OktaOidcIdp,
     OrgOrderBy,
+    OutcomeUnknownError,
 )
-from propelauth_async.testing import Emulator, RoleHierarchy, serve_emulator
+from propelauth_async.testing import Emulator, Fault, RoleHierarchy, serve_emulator
 
 
 @pytest_asyncio.fixture
@@ -239,3 +240,20 @@ async def test_every_org_endpoint_is_426_without_b2b() -> None:
         for call in calls:
             with pytest.raises(FeatureNotEnabledError):
                 await call
+
+
+@pytest.mark.asyncio
+async def test_a_write_cut_before_any_answer_is_unknown_not_done(
+    emu: Emulator, client: AsyncPropelAuth
+) -> None:
+    """A write whose answer the client never reads (add a member) is done on any 2xx status;
+    a connection cut before any status line is not a 2xx, over real HTTP too."""
+    org_id, user_id = emu.add_org("Acme"), emu.add_user("ada@acme.io")
+    emu.inject(Fault.drop_before(), method="POST", path="*/org/add_user")
+    with pytest.raises(OutcomeUnknownError):
+        await client.orgs.add_user(org_id=org_id, user_id=user_id, role="Member")
+    assert org_id not in (emu.user(user_id).org_id_to_org_info or {})  # type: ignore[union-attr]
+
+    emu.inject(Fault.drop_after(), method="POST", path="*/org/add_user")
+    await client.orgs.add_user(org_id=org_id, user_id=user_id, role="Member")  # 200, then cut
+    assert org_id in (emu.user(user_id).org_id_to_org_info or {})  # type: ignore[union-attr]

@@ -30,12 +30,31 @@ _TEXT = {"content-type": "text/plain; charset=utf-8"}
 
 @attrs.frozen
 class Reply:
-    """What the app sends back. ``drop`` means: send the status line, then cut the connection."""
+    """What the app sends back.
+
+    ``drop`` cuts the connection: with a ``status``, after sending that status line (the
+    request was applied and its answer lost mid-body, as a real server can only fail once it
+    has answered); with ``status`` 0, before any byte of an answer (nothing was applied).
+    """
 
     status: int
     headers: dict[str, str]
     content: bytes
     drop: bool = False
+
+
+def _abort_connection(send: Send) -> None:
+    """Cut the socket before any status line goes out.
+
+    An ASGI app cannot say "no answer": uvicorn turns an exception raised before the response
+    starts into a 500. Its ``send`` is a method of the request cycle, which holds the socket's
+    transport, so the emulator's own server can abort it. In process (``httpx.ASGITransport``)
+    there is no socket, and the exception raised next reaches the client as the dropped
+    connection.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None:
+        transport.abort()
 
 
 def _json_bytes(body: Any) -> bytes:
@@ -67,8 +86,11 @@ class EmulatorApp:
                 break
         reply = await self._handle(scope, body)
         if reply.drop:
-            start = {"type": "http.response.start", "status": 200}
-            await send({**start, "headers": [(b"content-length", b"1000")]})
+            if reply.status:
+                start = {"type": "http.response.start", "status": reply.status}
+                await send({**start, "headers": [(b"content-length", b"1000")]})
+            else:
+                _abort_connection(send)
             raise ConnectionDropped("emulated connection drop")
         raw_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
         raw_headers.append((b"content-length", str(len(reply.content)).encode()))
@@ -168,7 +190,7 @@ class EmulatorApp:
 async def _fault_before(fault: Fault) -> Reply | None:
     """The faults that strike before the request is applied (it then never happens)."""
     if fault.kind == "drop_before":
-        return Reply(200, {}, b"", drop=True)
+        return Reply(0, {}, b"", drop=True)
     if fault.kind == "delay" and not fault.after:
         await anyio.sleep(fault.seconds)
     if fault.kind == "status":

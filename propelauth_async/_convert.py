@@ -10,10 +10,11 @@ cattrs exception.
 
 Speed matters here: a bulk export builds every user it pages through. So cattrs dispatches, but
 each model gets a structure function written once for its own fields (see
-:func:`_model_source`): one ``dict.get`` and one class check per field, and the slots filled
-directly when the class's ``__init__`` would only store them. That is about three times faster
-than cattrs' generated functions with our checks as hooks, and on par with the official
-library's untyped objects (``benchmarks/pagination.py``).
+:func:`_model_source`): one ``dict.get`` and one exact-class test per field, and the slots
+filled directly when the class's ``__init__`` would only store them. A ``User`` takes about
+2.3 us, against about 6 us with cattrs' generated functions and our checks as hooks, and
+1.7 us for the official library's objects, which check nothing (``benchmarks/pagination.py``
+measures whole pages).
 """
 
 from __future__ import annotations

@@ -15,23 +15,24 @@ from ._retry import RetryPolicy
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, build_http_client, pool_size
 from ._version import __version__
 from .errors import ConfigurationError, InvalidArgumentError
-from .resources.access_tokens import AccessTokens
-from .resources.api_keys import ApiKeys
-from .resources.bulk import Bulk
-from .resources.employees import Employees
-from .resources.invites import Invites
-from .resources.magic_links import MagicLinks
-from .resources.mfa import Mfa
-from .resources.migration import Migration
-from .resources.orgs import Orgs
-from .resources.reports import Reports
-from .resources.role_mappings import RoleMappings
-from .resources.scim import Scim
-from .resources.users import Users
-from .tokens.service import Tokens
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from .resources.access_tokens import AccessTokens
+    from .resources.api_keys import ApiKeys
+    from .resources.bulk import Bulk
+    from .resources.employees import Employees
+    from .resources.invites import Invites
+    from .resources.magic_links import MagicLinks
+    from .resources.mfa import Mfa
+    from .resources.migration import Migration
+    from .resources.orgs import Orgs
+    from .resources.reports import Reports
+    from .resources.role_mappings import RoleMappings
+    from .resources.scim import Scim
+    from .resources.users import Users
+    from .tokens.service import Tokens
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_CONNECTIONS = 100
@@ -236,43 +237,63 @@ class AsyncPropelAuth:
 
     @cached_property
     def users(self) -> Users:
+        from .resources.users import Users
+
         return Users(self._requester)
 
     @cached_property
     def access_tokens(self) -> AccessTokens:
+        from .resources.access_tokens import AccessTokens
+
         return AccessTokens(self._requester)
 
     @cached_property
     def magic_links(self) -> MagicLinks:
+        from .resources.magic_links import MagicLinks
+
         return MagicLinks(self._requester)
 
     @cached_property
     def migration(self) -> Migration:
+        from .resources.migration import Migration
+
         return Migration(self._requester)
 
     @cached_property
     def api_keys(self) -> ApiKeys:
+        from .resources.api_keys import ApiKeys
+
         return ApiKeys(self._requester)
 
     @cached_property
     def mfa(self) -> Mfa:
+        from .resources.mfa import Mfa
+
         return Mfa(self._requester)
 
     @cached_property
     def reports(self) -> Reports:
+        from .resources.reports import Reports
+
         return Reports(self._requester)
 
     @cached_property
     def scim(self) -> Scim:
+        from .resources.scim import Scim
+
         return Scim(self._requester)
 
     @cached_property
     def employees(self) -> Employees:
+        from .resources.employees import Employees
+
         return Employees(self._requester)
 
     @cached_property
     def tokens(self) -> Tokens:
         """Local access-token verification (the key is fetched on first use)."""
+        from .tokens.service import Tokens
+
         return Tokens(
             self._requester,
             issuer=self.issuer,
@@ -285,19 +306,27 @@ class AsyncPropelAuth:
 
     @cached_property
     def orgs(self) -> Orgs:
+        from .resources.orgs import Orgs
+
         return Orgs(self._requester, self.users)
 
     @cached_property
     def bulk(self) -> Bulk:
         """Bulk jobs over users and memberships: bounded concurrency, per-item results."""
+        from .resources.bulk import Bulk
+
         return Bulk(self.users, self.orgs)
 
     @cached_property
     def invites(self) -> Invites:
+        from .resources.invites import Invites
+
         return Invites(self._requester)
 
     @cached_property
     def role_mappings(self) -> RoleMappings:
+        from .resources.role_mappings import RoleMappings
+
         return RoleMappings(self._requester)
 
     async def check(self) -> None:

@@ -16,12 +16,13 @@ cancellation (the fix httpx2 merged as pydantic/httpx2#983).
 
 from __future__ import annotations
 
-import asyncio
 import errno
+import functools
 import json
 import logging
 import socket
 import ssl
+import sys
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,7 +30,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import httpcore
 import httpx
 
 from . import errors
@@ -86,28 +86,36 @@ def encode_query(query: Mapping[str, object]) -> dict[str, str]:
 # The pool ---------------------------------------------------------------------------------------
 
 
-class _ReclaimingPool(httpcore.AsyncConnectionPool):
-    """httpcore's pool, minus encode/httpcore#1093.
+@functools.cache
+def _reclaiming_pool() -> type[Any]:
+    """The pool class below, defined on first use: importing httpcore loads trio's backend
+    when trio is installed (about 30 ms), which ``import propelauth_async`` should not pay."""
+    import httpcore
 
-    A request cancelled after the pool assigned it a new connection, but before it connected,
-    leaves that connection in the pool for good: never idle, never expired, never closed, so
-    nothing reaps it, and once ``max_connections`` of them pile up every request times out. A
-    second cancellation that interrupts a response's close (asyncio's ``task.cancel()`` goes
-    through anyio's shields) does the same to a connection in use. Each time the pool reassigns
-    connections, we first drop the connections no live request refers to that are neither idle
-    nor closed: nobody can ever use them again.
-    """
+    class _ReclaimingPool(httpcore.AsyncConnectionPool):
+        """httpcore's pool, minus encode/httpcore#1093.
 
-    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
-        in_use = {id(r.connection) for r in self._requests if r.connection is not None}
-        orphans = [
-            c
-            for c in self._connections
-            if id(c) not in in_use and not c.is_idle() and not c.is_closed()
-        ]
-        for orphan in orphans:
-            self._connections.remove(orphan)
-        return orphans + super()._assign_requests_to_connections()
+        A request cancelled after the pool assigned it a new connection, but before it connected,
+        leaves that connection in the pool for good: never idle, never expired, never closed, so
+        nothing reaps it, and once ``max_connections`` of them pile up every request times out. A
+        second cancellation that interrupts a response's close (asyncio's ``task.cancel()`` goes
+        through anyio's shields) does the same to a connection in use. Each time the pool reassigns
+        connections, we first drop the connections no live request refers to that are neither idle
+        nor closed: nobody can ever use them again.
+        """
+
+        def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+            in_use = {id(r.connection) for r in self._requests if r.connection is not None}
+            orphans = [
+                c
+                for c in self._connections
+                if id(c) not in in_use and not c.is_idle() and not c.is_closed()
+            ]
+            for orphan in orphans:
+                self._connections.remove(orphan)
+            return orphans + super()._assign_requests_to_connections()
+
+    return _ReclaimingPool
 
 
 def build_http_client(
@@ -124,11 +132,13 @@ def build_http_client(
     )
     client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
     pool = getattr(client._transport, "_pool", None)
+    import httpcore  # loaded by httpx's transport by now
+
     if transport is None and type(pool) is httpcore.AsyncConnectionPool:
         # Same state, one overridden method: swapping the class keeps every setting httpx
         # gave the pool (and httpx's handling of proxies from the environment) without
         # restating httpcore's constructor here.
-        pool.__class__ = _ReclaimingPool
+        pool.__class__ = _reclaiming_pool()
     return client
 
 
@@ -151,12 +161,12 @@ async def _finish(close: Callable[[], Awaitable[None]]) -> None:
     ever. So on asyncio the close runs in a task of its own, and we wait for it however many
     times we are cancelled.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # trio: its shields hold
+    if _asyncio_loop() is None:  # trio: its shields hold
         with anyio.CancelScope(shield=True):
             await close()
         return
+    import asyncio  # already loaded: we run on it
+
     task = asyncio.ensure_future(close())
     cancelled: BaseException | None = None
     while not task.done():
@@ -301,14 +311,27 @@ class _Call:
         self.state = CallState()
 
 
+def _asyncio_loop() -> object | None:
+    """The running asyncio loop, or ``None`` (on trio). Never imports asyncio itself: when
+    nothing has loaded it, no asyncio loop can be running, and the package import stays light."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return None
+    try:
+        loop: object = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop
+
+
 def _event_loop() -> object:
     """The running event loop (asyncio) or run (trio), to tell one loop from another."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        import trio
+    loop = _asyncio_loop()
+    if loop is not None:
+        return loop
+    import trio
 
-        return trio.lowlevel.current_trio_token()
+    return trio.lowlevel.current_trio_token()
 
 
 class Requester:

@@ -69,7 +69,7 @@ def page_from_json(
     raw = data.get(items_key) or []
     if not isinstance(raw, list):
         raise MalformedResponseError(f"expected a list of {items_key}", status_code=200)
-    items = tuple(structure(item, item_type, what=f"a page of {items_key}") for item in raw)
+    items = structure(raw, tuple[item_type, ...], what=f"a page of {items_key}")  # type: ignore[valid-type]
     total = data.get(total_key)
     number = data.get(page_key)
     size = data.get("page_size")

@@ -62,7 +62,9 @@ async def test_walk_2500_members_once_each_with_bounded_memory(
 ) -> None:
     emu, org = big_org
     async with emu.client() as client:
-        await client.users.query_in_org(org, page_size=1)  # warm the pool and the code paths
+        # warm the pool, the code paths and the lazily loaded namespace modules
+        await client.users.query_in_org(org, page_size=1)
+        await client.orgs.iter_members(org, page_size=1, max_items=1).to_list()
         gc.collect()
         tracemalloc.start()
         seen: set[str] = set()

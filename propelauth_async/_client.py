@@ -12,6 +12,7 @@ import httpx
 
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
+from ._tls import default_ssl_context
 from ._transport import Requester
 from ._version import __version__
 from .errors import ConfigurationError, InvalidArgumentError
@@ -152,6 +153,7 @@ class AsyncPropelAuth:
                     max_keepalive_connections=max_keepalive_connections,
                 ),
                 transport=transport,
+                verify=default_ssl_context(),
             )
         self._http_client = http_client
         self._closed = False

@@ -54,7 +54,9 @@ async def main() -> None:
             created = await import_users(client, emails, args.concurrency)
         print(f"created {len(created)} users")
         return
-    emulator = Emulator(rate_limit=200, burst=20, seed=1)
+    # Waits said in milliseconds (as ``Retry-After-Ms``), so the run shows the client's pacing
+    # rather than whole-second pauses; seeded, so every run drops the same answers.
+    emulator = Emulator(rate_limit=200, burst=20, seed=1, retry_after_format="ms")
     emulator.inject(
         Fault.drop_after(),
         method="POST",

@@ -469,7 +469,12 @@ def main() -> None:
     tally = run(args.calls, seed=args.seed)
     version = getattr(propelauth_async, "__version__", "?")
     print(f"propelauth_async {version} from {propelauth_async.__file__}")
-    print(f"escapes among {tally.calls} random-argument calls: {tally.escaped}")
+    misnamed = sum(n for key, n in tally.escapes.items() if "InvalidArgumentError" in key)
+    print(
+        f"escapes among {tally.calls} random-argument calls: {tally.escaped} "
+        f"({tally.escaped - misnamed} not a PropelAuthError, {misnamed} InvalidArgumentError "
+        "naming no parameter or raised after sending)"
+    )
     for key, count in tally.escapes.most_common():
         print(f"  {count:6d}  {key}")
         print(f"          e.g. {tally.examples[key]}")

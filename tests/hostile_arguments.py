@@ -262,7 +262,7 @@ def _plausible(annotation: Any, name: str, seeds: Seeds) -> st.SearchStrategy[An
     if attrs.has(annotation):
         fields = {f.name: st.just("https://idp.example.com") for f in attrs.fields(annotation)}
         return st.builds(annotation, **fields)
-    return st.nothing()
+    return st.from_type(annotation)  # a type this table does not know yet
 
 
 # Finding the methods -----------------------------------------------------------------------------

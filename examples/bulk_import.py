@@ -47,7 +47,9 @@ async def main() -> None:
             progress = await import_users(client, args.users, args.concurrency)
         print(f"created {progress.ok} users, {progress.failed + progress.unknown} not")
         return
-    emulator = Emulator(rate_limit=200, burst=20, fault_seed=1)
+    # Waits said in milliseconds (as ``Retry-After-Ms``), so the run shows the client's pacing
+    # rather than whole-second pauses; seeded, so every run drops the same answers.
+    emulator = Emulator(rate_limit=200, burst=20, fault_seed=1, retry_after_format="ms")
     emulator.inject(
         Fault.drop_after(),
         method="POST",

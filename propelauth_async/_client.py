@@ -12,6 +12,7 @@ import httpx
 
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
+from ._tls import default_ssl_context
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, build_http_client, pool_size
 from ._version import __version__
 from .errors import ConfigurationError, InvalidArgumentError
@@ -163,6 +164,7 @@ class AsyncPropelAuth:
                 max_connections=max_connections,
                 max_keepalive_connections=max_keepalive_connections,
                 transport=transport,
+                verify=default_ssl_context(),
             )
             pool: int | None = max_connections
         else:

@@ -124,13 +124,14 @@ def build_http_client(
     max_connections: int,
     max_keepalive_connections: int,
     transport: httpx.AsyncBaseTransport | None,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
     """The pooled httpx client a client owns, with the reclaiming pool when the transport is
     ours (a transport passed in is used as it is)."""
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_keepalive_connections
     )
-    client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
+    client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport, verify=verify)
     pool = getattr(client._transport, "_pool", None)
     import httpcore  # loaded by httpx's transport by now
 

@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from contextlib import aclosing
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Generic, TypeAlias, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeAlias, TypedDict, TypeVar, Union
 
 import anyio
 import attrs
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 
-Source: TypeAlias = "Iterable[T] | AsyncIterable[T]"
+# A real alias, not a string: ``Source[str]`` must also work at run time (get_type_hints).
+Source: TypeAlias = Union[Iterable[T], AsyncIterable[T]]  # noqa: UP007 - X | Y is not generic on 3.10
 """What a bulk operation reads its items from: a list, a generator, a file reader, a pager..."""
 
 DEFAULT_CONCURRENCY = 16
@@ -231,6 +232,7 @@ class BulkJob(Generic[T, R]):
     (input order, the default, or completion order), ``total`` (the item count for progress,
     taken from ``len()`` when the input has one) and ``on_progress``, a plain function called
     with a :class:`BulkProgress` after each unit (keep it quick: it runs on the event loop).
+    ``source_name`` is the caller's name for ``source``, which an error about it names.
 
     Leaving the block early stops taking items and waits for the ones already sent, so no
     request is cut off half-way (their results are dropped); an exception or a cancellation
@@ -250,13 +252,22 @@ class BulkJob(Generic[T, R]):
         ordered: bool = True,
         total: int | None = None,
         on_progress: Callable[[BulkProgress], None] | None = None,
+        source_name: str = "items",
     ) -> None:
-        check_source(source, "items")
+        check_source(source, source_name)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidArgumentError("concurrency", "must be an integer of 1 or more")
         window = 4 * concurrency if window is None else window
         if isinstance(window, bool) or not isinstance(window, int) or window < concurrency:
             raise InvalidArgumentError("window", "must be an integer no smaller than concurrency")
+        if not isinstance(ordered, bool):
+            raise InvalidArgumentError("ordered", "must be True or False")
+        if total is not None and (
+            isinstance(total, bool) or not isinstance(total, int) or total < 0
+        ):
+            raise InvalidArgumentError("total", "must be a whole number of 0 or more, or None")
+        if on_progress is not None and not callable(on_progress):
+            raise InvalidArgumentError("on_progress", "must be a function taking a BulkProgress")
         if total is None and hasattr(source, "__len__"):
             total = len(source)  # type: ignore[arg-type]
         self._source = source

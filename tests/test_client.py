@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ssl
+
+import certifi
 import httpx
 import pytest
 import respx
 
 from propelauth_async import AsyncPropelAuth, ConfigurationError, __version__
+from propelauth_async._tls import default_ssl_context
 
 from .conftest import API_KEY, USER_ID, user_json
 
@@ -133,3 +137,23 @@ def test_no_del_cleanup() -> None:
 def test_bad_settings_are_configuration_errors(options: dict[str, float]) -> None:
     with pytest.raises(ConfigurationError):
         AsyncPropelAuth("https://auth.example.com", API_KEY, **options)  # type: ignore[arg-type]
+
+
+def _tls_context(client: AsyncPropelAuth) -> ssl.SSLContext:
+    context = client._http_client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert isinstance(context, ssl.SSLContext)
+    return context
+
+
+def test_clients_share_one_verifying_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the CA bundle costs ~45 ms a client; every client shares one context."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first, second = (_tls_context(AsyncPropelAuth("https://a.example.com", API_KEY)) for _ in "12")
+    assert first is second
+    assert first.verify_mode == ssl.CERT_REQUIRED
+    assert first.check_hostname
+    assert first.cert_store_stats()["x509_ca"] > 0
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())  # a new CA setting takes effect
+    assert _tls_context(AsyncPropelAuth("https://a.example.com", API_KEY)) is not first
+    assert default_ssl_context() is default_ssl_context()

@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import jsonschema
 import pytest
 import pytest_asyncio
@@ -16,6 +17,7 @@ from propelauth_async import (
     BadRequestError,
     NotFoundError,
     OutcomeUnknownError,
+    RateLimitError,
     ServerError,
     UserOrderBy,
 )
@@ -233,21 +235,35 @@ async def test_user_json_validates_against_the_seed_schema(emu: Emulator) -> Non
 # Rate limits and faults ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["seconds", "http-date", "ms", "none"])
-async def test_429s_from_the_bucket_are_absorbed(fmt: str) -> None:
+@pytest.mark.parametrize(("fmt", "creates"), [("ms", 20), ("none", 8)])
+async def test_429s_from_the_bucket_are_absorbed(fmt: str, creates: int) -> None:
+    """Waits said in milliseconds, or not said at all (backoff), keep this under a second."""
     emulator = Emulator(rate_limit=40, burst=5, retry_after_format=fmt)  # type: ignore[arg-type]
-    async with serve_emulator(emulator) as emu, emu.client() as client:
-        import anyio
+    async with serve_emulator(emulator) as emu, emu.client(backoff_cap=0.05) as client:
 
         async def create(i: int) -> None:
             await client.users.create(email=f"u{i}@x.io")
 
         async with anyio.create_task_group() as group:
-            for i in range(20):
+            for i in range(creates):
                 group.start_soon(create, i)
-    assert emu.user_count == 20
+    assert emu.user_count == creates
     assert emu.stats.rate_limited > 0
     assert client.rate_limiter.rate_limited == emu.stats.rate_limited
+
+
+@pytest.mark.parametrize(("fmt", "low"), [("seconds", 4.0), ("http-date", 3.0)])
+async def test_whole_second_waits_reach_the_client_as_said(fmt: str, low: float) -> None:
+    """The bucket asks for 5 s in whole seconds: more than ``max_retry_wait``, so the client
+    reports it at once instead of sleeping (an HTTP date loses up to a second to truncation)."""
+    emulator = Emulator(rate_limit=0.2, burst=1, retry_after_format=fmt)  # type: ignore[arg-type]
+    async with serve_emulator(emulator) as emu, emu.client(max_retry_wait=1.0) as client:
+        await client.users.create(email="first@x.io")
+        with pytest.raises(RateLimitError) as info:
+            await client.users.create(email="second@x.io")
+    assert info.value.retry_after is not None
+    assert low <= info.value.retry_after <= 5.0
+    assert (emu.stats.rate_limited, emu.user_count) == (1, 1)
 
 
 async def test_lost_answer_to_a_create_is_not_replayed(
@@ -293,15 +309,15 @@ async def test_malformed_and_truncated_bodies(emu: Emulator, client: AsyncPropel
 
 async def test_slow_answer_times_out_and_read_is_retried(emu: Emulator) -> None:
     uid = emu.add_user("ada@x.io")
-    emu.inject(Fault.delay(1.0), method="GET", path=USER_PATH)
-    async with emu.client(timeout=0.3, backoff_base=0.01) as client:
+    emu.inject(Fault.delay(60.0), method="GET", path=USER_PATH)  # cancelled when the test ends
+    async with emu.client(timeout=0.5, backoff_base=0.01) as client:
         assert await client.users.fetch(uid) is not None
     assert emu.stats.requests == 2
 
 
 async def test_slow_write_is_outcome_unknown(emu: Emulator) -> None:
-    emu.inject(Fault.delay(1.0, after=True), method="POST", path=CREATE_PATH)
-    async with emu.client(timeout=0.3) as client:
+    emu.inject(Fault.delay(60.0, after=True), method="POST", path=CREATE_PATH)
+    async with emu.client(timeout=0.5) as client:
         with pytest.raises(OutcomeUnknownError):
             await client.users.create(email="slow@x.io")
     assert len(emu.users_with_email("slow@x.io")) == 1

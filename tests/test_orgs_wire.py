@@ -606,7 +606,7 @@ BAD: list[tuple[str, Call]] = [
         ),
     ),  # type: ignore[arg-type]
     (
-        "okta_sso_domain",
+        "idp.okta_sso_domain",
         lambda c: c.orgs.set_oidc_idp_metadata(
             ORG_ID,
             client_id="c",

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 import respx
 
-from propelauth_async import AsyncPropelAuth, InvalidArgumentError
+from propelauth_async import AsyncPropelAuth, GenericOidcIdp, InvalidArgumentError
 
 from .conftest import USER_ID
 
 Call = Callable[[AsyncPropelAuth], Awaitable[Any]]
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+DEEP = _nested(1_000)
+SELF_REFERENCING: dict[str, Any] = {}
+SELF_REFERENCING["me"] = SELF_REFERENCING
 
 CASES: list[tuple[str, Call]] = [
     ("user_id", lambda c: c.users.fetch("not-a-uuid")),
@@ -40,6 +53,40 @@ CASES: list[tuple[str, Call]] = [
     ("provider", lambda c: c.users.fetch_fresh_provider_token(USER_ID, "myspace")),
     ("metadata", lambda c: c.users.update(USER_ID, metadata={1: "x"})),  # type: ignore[dict-item]
     ("properties", lambda c: c.users.create(email="a@b.c", properties=[1])),  # type: ignore[arg-type]
+    # Each of these escaped as something else in 0.1 (issue 9, item 7):
+    ("username", lambda c: c.users.fetch_by_username("\ud800")),  # UnicodeEncodeError
+    ("email", lambda c: c.users.fetch_by_email("a" * 100_000 + "@example.com")),  # InvalidURL
+    ("email_or_username", lambda c: c.users.query(email_or_username="a" * 100_000)),
+    ("date", lambda c: c.api_keys.fetch_usage(20240101)),  # type: ignore[arg-type]
+    ("date", lambda c: c.api_keys.fetch_usage(datetime.datetime(2024, 1, 1))),
+    (
+        "user_signup_query_parameters",
+        lambda c: c.magic_links.create(
+            email="a@b.c",
+            user_signup_query_parameters="ref",  # type: ignore[arg-type]
+        ),
+    ),
+    ("user_id", lambda c: c.users.fetch(DEEP)),  # type: ignore[arg-type]
+    ("metadata", lambda c: c.users.update(USER_ID, metadata=DEEP)),  # RecursionError
+    ("metadata", lambda c: c.users.update(USER_ID, metadata=SELF_REFERENCING)),
+    ("user_ids", lambda c: c.users.fetch_batch_by_ids(None)),  # type: ignore[arg-type]
+    ("extra_domains", lambda c: c.orgs.update(USER_ID, extra_domains=5)),  # type: ignore[arg-type]
+    ("include_orgs", lambda c: c.users.fetch(USER_ID, include_orgs="\ud800")),  # type: ignore[arg-type]
+    (
+        "uses_pkce",
+        lambda c: c.orgs.set_oidc_idp_metadata(
+            USER_ID,
+            client_id="c",
+            client_secret="s",
+            uses_pkce="false",
+            idp=GenericOidcIdp(auth_url="a", token_url="t", userinfo_url="u"),
+        ),
+    ),  # type: ignore[arg-type]
+    ("max_users", lambda c: c.orgs.update(USER_ID, max_users="10")),  # type: ignore[arg-type]
+    ("page_number", lambda c: c.users.query(page_number=10**5000)),
+    ("order_by", lambda c: c.users.query(order_by={"a": 1})),  # type: ignore[arg-type]
+    ("group_id", lambda c: c.scim.fetch_group(USER_ID, "..")),
+    ("authorization_header_or_token", lambda c: c.tokens.verify(b"Bearer x")),  # type: ignore[arg-type]
 ]
 
 

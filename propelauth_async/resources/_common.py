@@ -12,6 +12,7 @@ from .. import _validate as v
 from .._convert import structure
 from .._endpoints import Endpoint
 from .._transport import NO_BODY, Requester
+from .._types import UNSET
 from ..errors import NotFoundError
 from ..pagination import AsyncPager, FetchPage, Page, page_from_json
 
@@ -140,7 +141,7 @@ def make_pager(
         page_size=v.page_size(page_size),
         start_page=v.page_number(start_page, "start_page"),
         max_items=max_items,
-        prefetch=prefetch,
+        prefetch=v.flag(prefetch, "prefetch"),
     )
 
 
@@ -158,9 +159,21 @@ def drop_none(**fields: object) -> dict[str, object]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def changes(**fields: tuple[object, Callable[[object, str], object]]) -> dict[str, object]:
+    """The fields of an update that were given, each checked: ``name=(value, check)``.
+
+    A field left ``UNSET`` is not sent (it stays as it is); ``check(value, name)`` names the
+    parameter when it refuses a value.
+    """
+    return {
+        name: check(value, name) for name, (value, check) in fields.items() if value is not UNSET
+    }
+
+
 __all__ = [
     "NOT_FOUND",
     "NO_BODY",
+    "changes",
     "drop_none",
     "fetch_page_as_given",
     "gather_chunks",

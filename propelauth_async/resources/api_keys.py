@@ -46,7 +46,7 @@ _BEARER = re.compile(r"^\s*bearer\s+", re.IGNORECASE)
 
 
 def _key_id(value: object) -> str:
-    if not isinstance(value, str) or _HEX.fullmatch(value) is None:
+    if not isinstance(value, str) or len(value) > 256 or _HEX.fullmatch(value) is None:
         raise InvalidArgumentError(
             "api_key_id", "must be a hex string (the key's id, not its token)"
         )
@@ -257,7 +257,7 @@ class ApiKeys:
     ) -> None:
         """Change the expiry (or make the key never expire) and the metadata."""
         body: dict[str, object] = {}
-        if never_expire and expires_at_seconds is not UNSET:
+        if v.flag(never_expire, "never_expire") and expires_at_seconds is not UNSET:
             raise InvalidArgumentError("never_expire", "cannot be combined with expires_at_seconds")
         if expires_at_seconds is not UNSET:
             body["expires_at_seconds"] = v.int_range(
@@ -317,13 +317,8 @@ class ApiKeys:
         api_key_id: str | None = None,
     ) -> int:
         """How many validations were counted on ``date``, for an org, a user or one key."""
-        if isinstance(date, str):
-            try:
-                date = datetime.date.fromisoformat(date)
-            except ValueError:
-                raise InvalidArgumentError("date", "must be a date or YYYY-MM-DD") from None
         query = {
-            "date": date.isoformat(),
+            "date": v.day(date, "date").isoformat(),
             "org_id": None if org_id is None else v.uuid_str(org_id, "org_id"),
             "user_id": None if user_id is None else v.uuid_str(user_id, "user_id"),
             "api_key_id": None if api_key_id is None else _key_id(api_key_id),

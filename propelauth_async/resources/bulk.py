@@ -11,8 +11,9 @@ because they share one set of knobs (``concurrency``, ``window``, ``ordered``, `
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -34,7 +35,10 @@ from ..models.users import CreatedUser, User
 from .orgs import Orgs
 from .users import BATCH_CHUNK_SIZE, Users
 
-if TYPE_CHECKING:
+# Imported for real, not only for type checkers: get_type_hints() of these methods must work.
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # pragma: no cover - Python 3.10
     from typing_extensions import Unpack
 
 ItemT = TypeVar("ItemT", bound=attrs.AttrsInstance)
@@ -162,7 +166,7 @@ class Bulk:
                 results.append(result)
             return results
 
-        return BulkJob(users, run, **options)
+        return BulkJob(users, run, source_name="users", **options)
 
     def update_users(
         self,
@@ -178,6 +182,7 @@ class Bulk:
         return BulkJob(
             changes,
             each(update),
+            source_name="changes",
             **options,
         )
 
@@ -204,6 +209,7 @@ class Bulk:
         return BulkJob(
             user_ids,
             each(delete),
+            source_name="user_ids",
             **options,
         )
 
@@ -248,6 +254,7 @@ class Bulk:
         return BulkJob(
             user_ids,
             fetch,
+            source_name="user_ids",
             unit_size=BATCH_CHUNK_SIZE,
             **options,
         )
@@ -275,6 +282,7 @@ class Bulk:
         return BulkJob(
             memberships,
             each(add, find),
+            source_name="memberships",
             **options,
         )
 

@@ -33,25 +33,30 @@ class MagicLinks:
         body = {
             "email": v.email(email),
             **drop_none(
-                redirect_to_url=None
-                if redirect_to_url is None
-                else v.text(redirect_to_url, "redirect_to_url"),
-                expires_in_hours=None
-                if expires_in_hours is None
-                else v.int_range(expires_in_hours, "expires_in_hours", 1, 168),
+                redirect_to_url=v.maybe(v.text, redirect_to_url, "redirect_to_url"),
+                expires_in_hours=v.maybe(_hours, expires_in_hours, "expires_in_hours"),
                 user_signup_query_parameters=v.string_map(
-                    None
-                    if user_signup_query_parameters is None
-                    else dict(user_signup_query_parameters),
-                    "user_signup_query_parameters",
+                    user_signup_query_parameters, "user_signup_query_parameters"
                 ),
-                create_new_user_if_one_doesnt_exist=create_new_user_if_one_doesnt_exist,
-                expire_after_first_use=expire_after_first_use,
-                requires_interstitial=requires_interstitial,
+                create_new_user_if_one_doesnt_exist=v.maybe(
+                    v.flag,
+                    create_new_user_if_one_doesnt_exist,
+                    "create_new_user_if_one_doesnt_exist",
+                ),
+                expire_after_first_use=v.maybe(
+                    v.flag, expire_after_first_use, "expire_after_first_use"
+                ),
+                requires_interstitial=v.maybe(
+                    v.flag, requires_interstitial, "requires_interstitial"
+                ),
             ),
         }
         data = await self._requester.request(E.CREATE_MAGIC_LINK, json_body=body)
         return structure(data, MagicLink)
+
+
+def _hours(value: object, name: str) -> int:
+    return v.int_range(value, name, 1, 168)
 
 
 __all__ = ["MagicLinks"]

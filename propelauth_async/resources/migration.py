@@ -41,16 +41,22 @@ class Migration:
         """
         body: dict[str, object] = {
             "email": v.email(email),
-            "email_confirmed": email_confirmed,
-            "existing_user_id": existing_user_id,
-            "existing_password_hash": existing_password_hash,
-            "existing_mfa_base32_encoded_secret": existing_mfa_base32_encoded_secret,
-            "update_password_required": ask_user_to_update_password_on_login,
-            "enabled": enabled,
-            "first_name": first_name,
-            "last_name": last_name,
-            "username": username,
-            "picture_url": picture_url,
+            "email_confirmed": v.flag(email_confirmed, "email_confirmed"),
+            "existing_user_id": v.maybe(v.text, existing_user_id, "existing_user_id"),
+            "existing_password_hash": v.maybe(
+                v.text, existing_password_hash, "existing_password_hash"
+            ),
+            "existing_mfa_base32_encoded_secret": v.maybe(
+                v.text, existing_mfa_base32_encoded_secret, "existing_mfa_base32_encoded_secret"
+            ),
+            "update_password_required": v.flag(
+                ask_user_to_update_password_on_login, "ask_user_to_update_password_on_login"
+            ),
+            "enabled": v.maybe(v.flag, enabled, "enabled"),
+            "first_name": v.maybe(v.string, first_name, "first_name"),
+            "last_name": v.maybe(v.string, last_name, "last_name"),
+            "username": v.maybe(v.text, username, "username"),
+            "picture_url": v.maybe(v.text, picture_url, "picture_url"),
         }
         if properties is not None:
             body["properties"] = v.json_object(properties, "properties")

@@ -29,7 +29,15 @@ from ..models.orgs import (
 )
 from ..models.users import User
 from ..pagination import AsyncPager, FetchPage, Page
-from ._common import NO_BODY, drop_none, fetch_one, make_pager, paged_fetcher, role_body
+from ._common import (
+    NO_BODY,
+    changes,
+    drop_none,
+    fetch_one,
+    make_pager,
+    paged_fetcher,
+    role_body,
+)
 from .users import Users
 
 _OIDC_TYPES: dict[type, str] = {
@@ -62,19 +70,19 @@ class Orgs:
         """Create an organization. Not retried once sent (it would create two)."""
         body: dict[str, object] = {
             "name": v.text(name, "name"),
-            "enable_auto_joining_by_domain": enable_auto_joining_by_domain,
-            "members_must_have_matching_domain": members_must_have_matching_domain,
+            "enable_auto_joining_by_domain": v.flag(
+                enable_auto_joining_by_domain, "enable_auto_joining_by_domain"
+            ),
+            "members_must_have_matching_domain": v.flag(
+                members_must_have_matching_domain, "members_must_have_matching_domain"
+            ),
             **drop_none(
-                domain=None if domain is None else v.text(domain, "domain"),
-                max_users=None
-                if max_users is None
-                else v.int_range(max_users, "max_users", 1, None),
-                custom_role_mapping_name=None
-                if custom_role_mapping_name is None
-                else v.text(custom_role_mapping_name, "custom_role_mapping_name"),
-                legacy_org_id=None
-                if legacy_org_id is None
-                else v.text(legacy_org_id, "legacy_org_id"),
+                domain=v.maybe(v.text, domain, "domain"),
+                max_users=v.maybe(_positive, max_users, "max_users"),
+                custom_role_mapping_name=v.maybe(
+                    v.text, custom_role_mapping_name, "custom_role_mapping_name"
+                ),
+                legacy_org_id=v.maybe(v.text, legacy_org_id, "legacy_org_id"),
             ),
         }
         data = await self._requester.request(E.CREATE_ORG, json_body=body)
@@ -124,9 +132,9 @@ class Orgs:
     ) -> FetchPage[Org]:
         filters = {
             "order_by": v.choice(order_by, OrgOrderBy, "order_by"),
-            "name": name,
-            "legacy_org_id": legacy_org_id,
-            "domain": domain,
+            "name": v.maybe(v.url_text, name, "name"),
+            "legacy_org_id": v.maybe(v.url_text, legacy_org_id, "legacy_org_id"),
+            "domain": v.maybe(v.url_text, domain, "domain"),
         }
 
         return paged_fetcher(
@@ -161,30 +169,22 @@ class Orgs:
         ``enable_auto_joining_by_domain`` and ``members_must_have_matching_domain`` go out as
         ``autojoin_by_domain`` and ``restrict_to_domain``, the names this endpoint uses.
         """
-        if name is not UNSET:
-            v.text(name, "name")
-        if isinstance(max_users, int):
-            v.int_range(max_users, "max_users", 1, None)
-        if metadata is not UNSET:
-            v.json_object(metadata, "metadata")
-        fields: dict[str, object] = {
-            "name": name,
-            "can_setup_saml": can_setup_saml,
-            "metadata": metadata,
-            "max_users": max_users,
-            "autojoin_by_domain": enable_auto_joining_by_domain,
-            "restrict_to_domain": members_must_have_matching_domain,
-            "domain": domain,
-            "extra_domains": UNSET
-            if extra_domains is UNSET
-            else v.string_list(extra_domains, "extra_domains"),
-            "require_2fa_by": require_2fa_by,
-            "password_rotation_enabled": password_rotation_enabled,
-            "password_rotation_history_size": password_rotation_history_size,
-            "password_rotation_period": password_rotation_period,
-            "legacy_org_id": legacy_org_id,
-        }
-        body = {k: val for k, val in fields.items() if val is not UNSET}
+        given = changes(
+            name=(name, v.text),
+            can_setup_saml=(can_setup_saml, v.flag),
+            metadata=(metadata, _metadata),
+            max_users=(max_users, v.nullable(_positive)),
+            enable_auto_joining_by_domain=(enable_auto_joining_by_domain, v.flag),
+            members_must_have_matching_domain=(members_must_have_matching_domain, v.flag),
+            domain=(domain, v.nullable(v.text)),
+            extra_domains=(extra_domains, _extra_domains),
+            require_2fa_by=(require_2fa_by, v.nullable(v.text)),
+            password_rotation_enabled=(password_rotation_enabled, v.flag),
+            password_rotation_history_size=(password_rotation_history_size, v.nullable(_positive)),
+            password_rotation_period=(password_rotation_period, v.nullable(_positive)),
+            legacy_org_id=(legacy_org_id, v.nullable(v.text)),
+        )
+        body = {_UPDATE_WIRE_NAMES.get(k, k): value for k, value in given.items()}
         await self._org_write(E.UPDATE_ORG, org_id, body)
 
     async def delete(self, org_id: str) -> None:
@@ -274,9 +274,7 @@ class Orgs:
     ) -> SamlConnectionLink:
         """A link the org's admin can follow to configure SAML themselves."""
         body = drop_none(
-            expires_in_seconds=None
-            if expires_in_seconds is None
-            else v.int_range(expires_in_seconds, "expires_in_seconds", 1, None)
+            expires_in_seconds=v.maybe(_positive, expires_in_seconds, "expires_in_seconds")
         )
         data = await self._requester.request(
             E.CREATE_SAML_CONNECTION_LINK,
@@ -323,11 +321,11 @@ class Orgs:
             "org_id": v.uuid_str(org_id, "org_id"),
             "client_id": v.text(client_id, "client_id"),
             "client_secret": v.text(client_secret, "client_secret"),
-            "uses_pkce": bool(uses_pkce),
+            "uses_pkce": v.flag(uses_pkce, "uses_pkce"),
             "idp_type": idp_type,
         }
         for field, value in _idp_fields(idp).items():
-            body[field] = v.text(value, field)
+            body[field] = v.text(value, f"idp.{field}")
         await self._requester.request(E.SET_OIDC_IDP_METADATA, json_body=body)
 
     async def saml_go_live(self, org_id: str) -> None:
@@ -344,6 +342,31 @@ class Orgs:
         await self._requester.request(
             endpoint, path=path, json_body=NO_BODY if body is None else body
         )
+
+
+_UPDATE_WIRE_NAMES = {
+    "enable_auto_joining_by_domain": "autojoin_by_domain",
+    "members_must_have_matching_domain": "restrict_to_domain",
+}
+
+
+def _positive(value: object, name: str) -> int:
+    return v.int_range(value, name, 1, None)
+
+
+def _metadata(value: object, name: str) -> dict[str, object]:
+    """Org metadata can be replaced, not cleared: ``None`` is refused."""
+    if value is None:
+        raise InvalidArgumentError(name, "must be a dict (pass {} to empty it)")
+    checked = v.json_object(value, name)
+    assert checked is not None
+    return checked
+
+
+def _extra_domains(value: object, name: str) -> list[str]:
+    if value is None:
+        raise InvalidArgumentError(name, "must be a collection of domains (pass [] for none)")
+    return v.string_list(value, name)
 
 
 def _idp_fields(idp: OidcIdp) -> dict[str, str]:

@@ -125,15 +125,13 @@ class Reports:
     ) -> ChartData:
         """A metric (signups, orgs created, active users or orgs) over a date range."""
         name = v.choice(metric, ChartMetric, "metric").value
-        for label, day in (("start_date", start_date), ("end_date", end_date)):
-            if day is not None and not isinstance(day, datetime.date):
-                raise InvalidArgumentError(label, "must be a datetime.date")
-        if start_date is not None and end_date is not None and start_date > end_date:
+        start, end = v.maybe(v.day, start_date, "start_date"), v.maybe(v.day, end_date, "end_date")
+        if start is not None and end is not None and start > end:
             raise InvalidArgumentError("start_date", "must not be after end_date")
         query = {
             "cadence": None if cadence is None else v.choice(cadence, ChartCadence, "cadence"),
-            "start_date": None if start_date is None else start_date.isoformat(),
-            "end_date": None if end_date is None else end_date.isoformat(),
+            "start_date": None if start is None else start.isoformat(),
+            "end_date": None if end is None else end.isoformat(),
         }
         data = await self._requester.request(
             E.FETCH_CHART_METRIC, path={"chart_metric": name}, query=query

@@ -67,7 +67,10 @@ class Scim:
         data = await lookup(
             self._requester,
             E.FETCH_SCIM_GROUP,
-            path={"org_id": v.uuid_str(org_id, "org_id"), "group_id": v.text(group_id, "group_id")},
+            path={
+                "org_id": v.uuid_str(org_id, "org_id"),
+                "group_id": v.segment(group_id, "group_id"),
+            },
             query={
                 "members_page_size": v.page_size(members_page_size, "members_page_size"),
                 "members_page_number": v.page_number(members_page_number, "members_page_number"),
@@ -88,10 +91,11 @@ class Scim:
         self, org_id: str, group_id: str, *, page_size: int = 100, prefetch: bool = False
     ) -> AsyncPager[ScimGroupMember]:
         """Every member of a SCIM group, page after page (a missing group yields nothing)."""
+        oid, gid = v.uuid_str(org_id, "org_id"), v.segment(group_id, "group_id")
 
         async def fetch(page_number: int, size: int) -> Page[ScimGroupMember]:
             group = await self.fetch_group(
-                org_id, group_id, members_page_size=size, members_page_number=page_number
+                oid, gid, members_page_size=size, members_page_number=page_number
             )
             members: tuple[ScimGroupMember, ...] = () if group is None else group.members
             total: Any = None if group is None else group.members_total

@@ -27,6 +27,7 @@ from ..pagination import AsyncPager, FetchPage, Page
 from ._common import (
     NO_BODY,
     NOT_FOUND,
+    changes,
     drop_none,
     fetch_one,
     gather_chunks,
@@ -80,17 +81,20 @@ class Users:
             E.FETCH_USER,
             User,
             path={"user_id": uid},
-            query={"include_orgs": include_orgs},
+            query={"include_orgs": v.flag(include_orgs, "include_orgs")},
         )
 
     async def fetch_by_email(self, email: str, *, include_orgs: bool = False) -> User | None:
         """The user with this email address (case-insensitive on the server), or ``None``."""
-        query = {"include_orgs": include_orgs, "email": v.email(email)}
+        query = {"include_orgs": v.flag(include_orgs, "include_orgs"), "email": v.email(email)}
         return await fetch_one(self._requester, E.FETCH_USER_BY_EMAIL, User, query=query)
 
     async def fetch_by_username(self, username: str, *, include_orgs: bool = False) -> User | None:
         """The user with this username, or ``None``."""
-        query = {"include_orgs": include_orgs, "username": v.text(username, "username")}
+        query = {
+            "include_orgs": v.flag(include_orgs, "include_orgs"),
+            "username": v.url_text(username, "username"),
+        }
         return await fetch_one(self._requester, E.FETCH_USER_BY_USERNAME, User, query=query)
 
     async def fetch_batch_by_ids(
@@ -123,10 +127,10 @@ class Users:
     async def _batch(
         self, endpoint: E.Endpoint, field: str, keys: list[str], include_orgs: bool
     ) -> list[User]:
+        query = {"include_orgs": v.flag(include_orgs, "include_orgs")}
+
         async def fetch(chunk: list[str]) -> list[User]:
-            data = await self._requester.request(
-                endpoint, query={"include_orgs": include_orgs}, json_body={field: chunk}
-            )
+            data = await self._requester.request(endpoint, query=query, json_body={field: chunk})
             return _user_list(data)
 
         return await gather_chunks(keys, BATCH_CHUNK_SIZE, fetch)
@@ -170,9 +174,9 @@ class Users:
     ) -> FetchPage[User]:
         filters = {
             "order_by": v.choice(order_by, UserOrderBy, "order_by"),
-            "email_or_username": email_or_username,
-            "include_orgs": include_orgs,
-            "legacy_user_id": legacy_user_id,
+            "email_or_username": v.maybe(v.url_text, email_or_username, "email_or_username"),
+            "include_orgs": v.flag(include_orgs, "include_orgs"),
+            "legacy_user_id": v.maybe(v.url_text, legacy_user_id, "legacy_user_id"),
         }
         return _users_fetcher(self._requester, E.QUERY_USERS, filters)
 
@@ -206,8 +210,8 @@ class Users:
 
     def _in_org_fetcher(self, org_id: str, role: str | None, include_orgs: bool) -> FetchPage[User]:
         filters = {
-            "include_orgs": include_orgs,
-            "role": None if role is None else v.text(role, "role"),
+            "include_orgs": v.flag(include_orgs, "include_orgs"),
+            "role": v.maybe(v.url_text, role, "role"),
         }
         path = {"org_id": v.uuid_str(org_id, "org_id")}
         return _users_fetcher(self._requester, E.QUERY_USERS_IN_ORG, filters, path)
@@ -274,15 +278,21 @@ class Users:
         (look the user up by email before trying again)."""
         body: dict[str, object] = {
             "email": v.email(email),
-            "email_confirmed": email_confirmed,
-            "send_email_to_confirm_email_address": send_email_to_confirm_email_address,
-            "ask_user_to_update_password_on_login": ask_user_to_update_password_on_login,
-            "ignore_domain_restrictions": ignore_domain_restrictions,
+            "email_confirmed": v.flag(email_confirmed, "email_confirmed"),
+            "send_email_to_confirm_email_address": v.flag(
+                send_email_to_confirm_email_address, "send_email_to_confirm_email_address"
+            ),
+            "ask_user_to_update_password_on_login": v.flag(
+                ask_user_to_update_password_on_login, "ask_user_to_update_password_on_login"
+            ),
+            "ignore_domain_restrictions": v.flag(
+                ignore_domain_restrictions, "ignore_domain_restrictions"
+            ),
             **drop_none(
-                password=None if password is None else v.text(password, "password"),
-                username=None if username is None else v.text(username, "username"),
-                first_name=first_name,
-                last_name=last_name,
+                password=v.maybe(v.text, password, "password"),
+                username=v.maybe(v.text, username, "username"),
+                first_name=v.maybe(v.string, first_name, "first_name"),
+                last_name=v.maybe(v.string, last_name, "last_name"),
                 properties=v.json_object(properties, "properties"),
             ),
         }
@@ -303,20 +313,16 @@ class Users:
         legacy_user_id: Unsettable[str | None] = UNSET,
     ) -> None:
         """Change the given fields; fields left ``UNSET`` are not sent and stay as they are."""
-        fields: dict[str, object] = {
-            "username": username,
-            "first_name": first_name,
-            "last_name": last_name,
-            "picture_url": picture_url,
-            "metadata": metadata,
-            "properties": properties,
-            "update_password_required": update_password_required,
-            "legacy_user_id": legacy_user_id,
-        }
-        body = {k: val for k, val in fields.items() if val is not UNSET}
-        for name in ("metadata", "properties"):
-            if body.get(name) is not None:
-                v.json_object(body[name], name)
+        body = changes(
+            username=(username, v.nullable(v.text)),
+            first_name=(first_name, v.nullable(v.string)),
+            last_name=(last_name, v.nullable(v.string)),
+            picture_url=(picture_url, v.nullable(v.text)),
+            metadata=(metadata, v.json_object),
+            properties=(properties, v.json_object),
+            update_password_required=(update_password_required, v.flag),
+            legacy_user_id=(legacy_user_id, v.nullable(v.text)),
+        )
         await self._write(E.UPDATE_USER, user_id, body)
 
     async def update_email(
@@ -325,7 +331,9 @@ class Users:
         """Change the email; with confirmation required, the change waits for the user."""
         body: dict[str, object] = {
             "new_email": v.email(new_email, "new_email"),
-            "require_email_confirmation": require_email_confirmation,
+            "require_email_confirmation": v.flag(
+                require_email_confirmation, "require_email_confirmation"
+            ),
         }
         await self._write(E.UPDATE_USER_EMAIL, user_id, body)
 
@@ -334,7 +342,9 @@ class Users:
     ) -> None:
         body: dict[str, object] = {
             "password": v.text(password, "password"),
-            "ask_user_to_update_password_on_login": ask_user_to_update_password_on_login,
+            "ask_user_to_update_password_on_login": v.flag(
+                ask_user_to_update_password_on_login, "ask_user_to_update_password_on_login"
+            ),
         }
         await self._write(E.UPDATE_USER_PASSWORD, user_id, body)
 

@@ -3,6 +3,7 @@ the token-verification metadata endpoints that publish its public key."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -19,15 +20,29 @@ GENERATED_FROM_BACKEND_API = {"login_method": "generated_from_backend_api"}
 
 
 class SigningKey:
-    """An RSA-2048 key pair; ``rotate()`` replaces it, invalidating every earlier token."""
+    """An RSA-2048 key pair; ``rotate()`` replaces it, invalidating every earlier token.
+
+    The pair is made on first use: making one costs 50 to 150 ms, and most emulators (one per
+    test, often) never sign a token or show their key.
+    """
 
     def __init__(self) -> None:
-        self._key = RSAKey.generate_key(2048)
+        self._made: RSAKey | None = None
+        self._lock = threading.Lock()  # the served emulator answers from its own thread
         self.rotations = 0
 
+    @property
+    def _key(self) -> RSAKey:
+        with self._lock:
+            if self._made is None:
+                self._made = RSAKey.generate_key(2048)
+            return self._made
+
     def rotate(self) -> None:
-        self._key = RSAKey.generate_key(2048)
-        self.rotations += 1
+        made = RSAKey.generate_key(2048)
+        with self._lock:
+            self._made = made
+            self.rotations += 1
 
     @property
     def public_pem(self) -> str:

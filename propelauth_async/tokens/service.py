@@ -6,7 +6,13 @@ from typing import Any
 
 from .. import _endpoints as E
 from .._transport import Requester
-from ..errors import ConfigurationError, MalformedResponseError, NotFoundError, TokenError
+from ..errors import (
+    ConfigurationError,
+    InvalidArgumentError,
+    MalformedResponseError,
+    NotFoundError,
+    TokenError,
+)
 from .claims import AuthenticatedUser
 from .keys import KeySource
 from .verifier import (
@@ -88,6 +94,11 @@ class Tokens:
         that fails against the cached key waits for a key refresh (joining one in flight) and
         is checked once more against the new key, so a rotated key is picked up.
         """
+        if not isinstance(authorization_header_or_token, (str, type(None))):
+            raise InvalidArgumentError(
+                "authorization_header_or_token",
+                f"must be a string or None, got a {type(authorization_header_or_token).__name__}",
+            )
         token = token_from_authorization(authorization_header_or_token)
         if self.keys.cached is None:
             split_token(token, self._max_token_bytes)  # junk never costs a key fetch

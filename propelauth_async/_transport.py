@@ -166,7 +166,7 @@ class Requester:
                 raise self._transport_error(call, exc) from exc
         status = response.status_code
         if status < 300:
-            self.limiter.record_success()
+            self.limiter.record_success(response.headers)
             return self._decode_success(call, response)
         if status == 404 and method == "DELETE" and call.maybe_applied:
             # An earlier attempt very probably applied the delete and lost its answer.
@@ -209,9 +209,14 @@ class Requester:
             wait = retry_after
             if wait is None:
                 wait = self.policy.backoff(done, Failure.RATE_LIMITED)
-            self.limiter.record_rate_limited(
-                wait, hinted=retry_after is not None and retry_after_is_precise(response.headers)
+            suggested = self.limiter.record_rate_limited(
+                retry_after,
+                hinted=retry_after is not None and retry_after_is_precise(response.headers),
             )
+            if suggested is not None and (done == 0 or retry_after is None):
+                # A whole-second wait is rounded up, and no hint is no evidence: the retry
+                # follows the budget, which paces it. A second 429 after a hint is meant.
+                wait = min(wait, suggested)
             raise _Retryable(error, Failure.RATE_LIMITED, wait)
         if status == 408 or status >= 500:
             call.maybe_applied = True

@@ -27,7 +27,7 @@ from propelauth_async import (
     RateLimitError,
     ServerError,
     TransportError,
-    _ratelimit,
+    _budget,
     _transport,
 )
 from propelauth_async._retry import retry_after_seconds
@@ -72,7 +72,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     clock = types.SimpleNamespace(monotonic=lambda: real_monotonic() + skipped[0], time=time.time)
     monkeypatch.setattr(anyio, "sleep", fake_sleep)
-    monkeypatch.setattr(_ratelimit, "time", clock)
+    monkeypatch.setattr(_budget, "time", clock)
     monkeypatch.setattr(_transport, "time", clock)
     return recorded
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._endpoints import Endpoint
-from ._faults import ConnectionDropped, Fault, rate_limited_response
+from ._faults import ConnectionDropped, Fault
+from ._ratelimit import limit_headers, rate_limited_response
 from ._request import Request
 from ._state import EmulatorError
 
@@ -125,12 +126,22 @@ class EmulatorApp:
         if api_key != emulator.api_key:
             stats.unauthorized += 1
             return 401, {"content-type": "text/plain"}, b"Unauthorized", None
-        if emulator.bucket is not None:
-            wait = emulator.bucket.take(api_key)
-            if wait > 0:
-                stats.rate_limited += 1
-                extra, content = rate_limited_response(wait, emulator.retry_after_format)
-                return 429, extra, content, None
+        if emulator.bucket is None:
+            return await self._admitted(method, path, scope, headers, body)
+        admission = emulator.bucket.take(api_key)
+        extra = limit_headers(admission) if emulator.rate_limit_headers else {}
+        if admission.wait > 0:
+            stats.rate_limited += 1
+            answer, content = rate_limited_response(admission.wait, emulator.retry_after_format)
+            return 429, {**answer, **extra}, content, None
+        status, answer, content, fault = await self._admitted(method, path, scope, headers, body)
+        return status, {**answer, **extra} if answer else answer, content, fault
+
+    async def _admitted(
+        self, method: str, path: str, scope: Scope, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes, Fault | None]:
+        emulator = self._emulator
+        stats = emulator.stats
         matched = self._router.match(method, path)
         if matched is None:
             return 404, {"content-type": "text/plain"}, b"Not Found", None

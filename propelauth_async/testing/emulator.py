@@ -18,7 +18,8 @@ from .._convert import structure
 from ..models.users import User
 from . import _users
 from ._app import EmulatorApp, Handler, Router
-from ._faults import Fault, Faults, RetryAfterFormat, TokenBucket
+from ._faults import Fault, Faults
+from ._ratelimit import RetryAfterFormat, TokenBucket
 from ._request import Request
 from ._roles import RoleHierarchy
 from ._server import ThreadServer
@@ -45,7 +46,10 @@ class Emulator:
     Use it in process (``emulator.client()`` before serving goes through
     ``httpx.ASGITransport``) or over real HTTP with :func:`serve_emulator`. Seed it from Python
     (:meth:`add_user`, :meth:`add_org`, :meth:`add_member`), script failures with
-    :meth:`inject`, and switch on a per-key rate limit with ``rate_limit``/``burst``.
+    :meth:`inject`, and switch on a per-key rate limit with ``rate_limit``/``burst`` (its 429
+    says how long to wait as ``retry_after_format`` says; ``rate_limit_headers`` adds
+    ``x-ratelimit-limit``/``-remaining`` to every answer; :meth:`set_rate_limit` changes it
+    while serving).
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class Emulator:
         rate_limit: float | None = None,
         burst: int = 10,
         retry_after_format: RetryAfterFormat = "seconds",
+        rate_limit_headers: bool = False,
         seed: int | None = None,
         auth_host: str = DEFAULT_AUTH_HOST,
         access_tokens_enabled: bool = True,
@@ -67,6 +72,7 @@ class Emulator:
         self.faults = Faults(seed)
         self.bucket = TokenBucket(rate_limit, burst) if rate_limit else None
         self.retry_after_format: RetryAfterFormat = retry_after_format
+        self.rate_limit_headers = rate_limit_headers
         self.access_tokens_enabled = access_tokens_enabled
         self.key = SigningKey()
         self._auth_host = auth_host
@@ -99,6 +105,15 @@ class Emulator:
         return AsyncPropelAuth(
             f"https://{self._auth_host}", self.api_key, transport=transport, **options
         )
+
+    def set_rate_limit(self, rate: float | None, burst: int | None = None) -> None:
+        """Change (or switch on, or with ``None`` off) the per-key limit, even while serving."""
+        if rate is None:
+            self.bucket = None
+        elif self.bucket is None:
+            self.bucket = TokenBucket(rate, burst or 10)
+        else:
+            self.bucket.set_limit(rate, burst)
 
     # Seeding and inspection ------------------------------------------------------------------
 

@@ -91,7 +91,8 @@ def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> None:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     """A respx router for the auth host; every request must match a route."""
-    with respx.mock(base_url=V1, assert_all_called=False) as router:
+    # using="httpx" intercepts at the client, whichever transport (httpx or aiohttp) it has.
+    with respx.mock(base_url=V1, assert_all_called=False, using="httpx") as router:
         yield router
 
 
@@ -107,3 +108,13 @@ async def client(api: respx.MockRouter) -> AsyncIterator[AsyncPropelAuth]:
 def log_records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+@pytest.fixture(params=["aiohttp", "httpx"])
+def both_transports(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once per transport that ``transport="auto"`` can pick on asyncio."""
+    from propelauth_async import _http
+
+    if request.param == "httpx":
+        monkeypatch.setattr(_http, "aiohttp_available", lambda: False)
+    return str(request.param)

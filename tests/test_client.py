@@ -96,7 +96,7 @@ async def test_transport_plugs_in() -> None:
 
 
 async def test_backend_url_routes_requests_but_header_names_auth_host() -> None:
-    with respx.mock(assert_all_called=True) as router:
+    with respx.mock(assert_all_called=True, using="httpx") as router:
         route = router.get(f"https://api.example.net/api/backend/v1/user/{USER_ID}").respond(
             json=user_json()
         )

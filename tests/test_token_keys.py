@@ -94,7 +94,7 @@ async def test_no_refresh_storm_from_forged_tokens() -> None:
 
 async def test_a_given_pem_makes_no_request_at_all() -> None:
     emu, _, user = _seeded()
-    with respx.mock(assert_all_called=False) as router:
+    with respx.mock(assert_all_called=False, using="httpx") as router:
         async with AsyncPropelAuth(
             f"https://{emu.auth_host}", "key", verifier_key_pem=emu.public_key_pem
         ) as client:
@@ -123,7 +123,7 @@ async def test_failed_fetch_is_typed_and_not_cached() -> None:
 
 async def test_older_metadata_path_and_field() -> None:
     emu, _, _ = _seeded()
-    with respx.mock(base_url="https://auth.example.com") as router:
+    with respx.mock(base_url="https://auth.example.com", using="httpx") as router:
         router.get(METADATA).respond(404)
         old = router.get("/api/backend/v1/token_verification_metadata").respond(
             json={"public_key_pem": emu.public_key_pem}
@@ -185,7 +185,7 @@ async def test_access_token_creation_switched_off() -> None:
 
 
 async def test_metadata_transport_errors_become_key_unavailable() -> None:
-    with respx.mock(base_url="https://auth.example.com") as router:
+    with respx.mock(base_url="https://auth.example.com", using="httpx") as router:
         router.get(METADATA).mock(side_effect=httpx.ConnectError("down"))
         async with AsyncPropelAuth("https://auth.example.com", "key", max_retries=0) as client:
             with pytest.raises(KeyUnavailableError):

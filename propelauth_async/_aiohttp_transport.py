@@ -15,6 +15,7 @@ again here, from the aiohttp exception itself: only a failure to connect means "
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -63,10 +64,9 @@ class _Stream(httpx.AsyncByteStream):
             raise _classify(exc) from exc
 
     async def aclose(self) -> None:
-        try:
+        # the connection is discarded either way
+        with contextlib.suppress(httpx.TransportError, aiohttp.ClientError, asyncio.TimeoutError):
             await self._inner.aclose()
-        except (httpx.TransportError, aiohttp.ClientError, asyncio.TimeoutError):
-            pass  # the connection is discarded either way
 
 
 class AiohttpTransport(httpx_aiohttp.AiohttpTransport):

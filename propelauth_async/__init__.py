@@ -4,7 +4,9 @@
 ...     user = await client.users.fetch_by_email("ada@example.com")
 """
 
+from ._budget import LocalBudget, RateBudget
 from ._client import AsyncPropelAuth
+from ._redis_budget import RedisRateBudget
 from ._types import UNSET
 from ._version import __version__
 from .errors import (
@@ -25,6 +27,7 @@ from .errors import (
     NotFoundError,
     OutcomeUnknownError,
     PropelAuthError,
+    RateBudgetUnavailableError,
     RateLimitError,
     ResponseTooLargeError,
     ServerError,
@@ -170,6 +173,10 @@ __all__ = [
     "OutcomeUnknownError",
     "Page",
     "PropelAuthError",
+    "LocalBudget",
+    "RateBudget",
+    "RateBudgetUnavailableError",
+    "RedisRateBudget",
     "RateLimitError",
     "ResponseTooLargeError",
     "ServerError",

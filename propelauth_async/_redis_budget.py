@@ -104,7 +104,8 @@ class RedisRateBudget:
     ...     ...
 
     ``redis`` is a URL or a ``redis.asyncio.Redis`` client (yours stays open when the budget
-    closes). ``burst`` is how many requests may start at once when a pace is in force;
+    closes). ``rate`` is a pace (requests/s, for all workers together) to start from when the
+    shared budget has none yet; ``burst`` how many requests may start at once under a pace;
     ``on_unavailable`` is ``"local"`` or ``"fail"`` (see the module docs); ``prefix`` names the
     Redis keys. Needs asyncio (redis-py's client is asyncio-only) and Redis 5 or later.
     """
@@ -113,10 +114,11 @@ class RedisRateBudget:
         self,
         redis: str | Redis,
         *,
+        rate: float | None = None,
         burst: int = 1,
         on_unavailable: Literal["local", "fail"] = "local",
         prefix: str = "propelauth-async:budget",
-        timeout: float = 1.0,
+        timeout: float = 2.0,
     ) -> None:
         try:
             from redis.asyncio import Redis as _Redis
@@ -139,7 +141,7 @@ class RedisRateBudget:
         self._on_unavailable = on_unavailable
         self._prefix = prefix
         self._key: str | None = None
-        self._local = LocalBudget(burst=burst)
+        self._local = LocalBudget(rate=rate, burst=burst)
         self._down_since: float | None = None
         # What the last round trip said, and what happened here since.
         self._state = PaceState()
@@ -151,6 +153,9 @@ class RedisRateBudget:
         self._pending_pause = 0.0
         self._proposal: tuple[int, PaceState] | None = None
         self._own = SuccessLog()
+        if rate is not None:  # proposed against version 0: only if no worker set a pace yet
+            self._state = _pacing.fixed(rate)
+            self._proposal = (0, self._state)
 
     def __repr__(self) -> str:
         return f"RedisRateBudget(key={self._key!r})"  # a hash, never the API key or the URL

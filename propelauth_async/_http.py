@@ -8,7 +8,9 @@ the first request, on the event loop that sends it, so a client may be built out
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import ssl
 from typing import Literal
 
 import httpx
@@ -22,6 +24,13 @@ TransportChoice = Literal["auto", "httpx", "aiohttp"]
 def aiohttp_available() -> bool:
     """Whether the ``[aiohttp]`` extra (``httpx-aiohttp`` and ``aiohttp``) is installed."""
     return importlib.util.find_spec("httpx_aiohttp") is not None
+
+
+@functools.lru_cache(maxsize=1)
+def default_ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context per process: loading the CA bundle takes tens of
+    milliseconds (far more on a busy machine), and it blocks the event loop."""
+    return httpx.create_ssl_context()
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
@@ -53,8 +62,8 @@ class AutoTransport(httpx.AsyncBaseTransport):
         ):
             from ._aiohttp_transport import AiohttpTransport
 
-            return AiohttpTransport(limits=self._limits)
-        return httpx.AsyncHTTPTransport(limits=self._limits)
+            return AiohttpTransport(verify=default_ssl_context(), limits=self._limits)
+        return httpx.AsyncHTTPTransport(verify=default_ssl_context(), limits=self._limits)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._inner is None:

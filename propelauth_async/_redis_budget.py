@@ -152,10 +152,14 @@ class RedisRateBudget:
         self._pending_successes = 0
         self._pending_pause = 0.0
         self._proposal: tuple[int, PaceState] | None = None
+        # While a proposal of ours (based on this version) is unanswered, replies carrying that
+        # version or an older one are stale: they were read before our proposal reached Redis.
+        self._proposed_from: int | None = None
         self._own = SuccessLog()
         if rate is not None:  # proposed against version 0: only if no worker set a pace yet
             self._state = _pacing.fixed(rate)
             self._proposal = (0, self._state)
+            self._proposed_from = 0
 
     def __repr__(self) -> str:
         return f"RedisRateBudget(key={self._key!r})"  # a hash, never the API key or the URL
@@ -223,6 +227,8 @@ class RedisRateBudget:
         except (RedisError, OSError) as exc:
             self._pending_successes += sent_successes
             self._pending_pause = max(self._pending_pause, sent_pause)
+            if proposal is not None and self._proposal is None:
+                self._proposal = proposal  # send it again with the next round trip
             self._unavailable(exc)
             return None
         if self._down_since is not None:
@@ -231,9 +237,13 @@ class RedisRateBudget:
         values = [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
         now = float(values[0])
         self._offset = now - time.monotonic()
-        self._successes = int(values[3])
-        self._state = PaceState(values[4], float(values[5]), float(values[6]), int(values[7]))
-        self._version = int(values[8])
+        self._successes = max(self._successes, int(values[3]))
+        version = int(values[8])
+        stale = self._proposed_from is not None and version <= self._proposed_from
+        if not stale and version >= self._version:
+            self._state = PaceState(values[4], float(values[5]), float(values[6]), int(values[7]))
+            self._version = version
+            self._proposed_from = None
         self._window = (float(values[9]), int(values[10]), float(values[11]))
         return float(values[1]), values[2]
 
@@ -290,6 +300,7 @@ class RedisRateBudget:
         if proposed != self._state:
             # Act on it here at once; the next round trip shares it (or adopts a rival's).
             self._proposal = (self._version, proposed)
+            self._proposed_from = self._version
             self._state = proposed
 
     async def aclose(self) -> None:

@@ -36,6 +36,7 @@ async def main(
     async with AsyncPropelAuth(
         auth_url, api_key, budget=budget, rate_limit=None if budget else rate
     ) as client:
+        await client.users.fetch(user_id)  # warm up (connection, TLS setup) before the clock
         admit = client.rate_limiter.budget.acquire
 
         async def acquire() -> None:  # records when each request was let go

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import json
 import logging
 import os
@@ -176,23 +175,24 @@ def _run_workers(
     return results
 
 
-def _peak_per_second(results: list[dict[str, Any]]) -> int:
-    """The most requests admitted within any one second, all workers together."""
+def _combined_rate(results: list[dict[str, Any]]) -> float:
+    """Requests admitted per second, all workers together, first admission to last. (A peak
+    over short windows would count a starved process firing its booked slots late.)"""
     times = sorted(t for result in results for t in result["done"])
-    return max(bisect.bisect_right(times, t + 1.0) - i for i, t in enumerate(times))
+    return (len(times) - 1) / (times[-1] - times[0])
 
 
 async def test_worker_processes_share_one_budget(redis_url: str) -> None:
-    """Three processes on one key, each told the pace is 30/s (no server limit): with the
-    shared budget that is 30/s for all of them together, on Redis's one clock; the same
-    workers pacing alone, measured in the same test, go three times as fast."""
+    """Three processes on one key, each told the pace is 10/s (no server limit): with the
+    shared budget that is 10/s for all of them together, on Redis's one clock; the same
+    workers pacing alone, measured in the same test, go (up to) three times as fast."""
     async with serve_emulator() as emu:
         uid = emu.add_user("ada@x.io")
         assert emu.url is not None
         args = (emu.url, emu.api_key)
-        shared = await anyio.to_thread.run_sync(_run_workers, *args, redis_url, uid, 3, 15, 30.0)
-        alone = await anyio.to_thread.run_sync(_run_workers, *args, "local", uid, 3, 15, 30.0)
+        shared = await anyio.to_thread.run_sync(_run_workers, *args, redis_url, uid, 3, 8, 10.0)
+        alone = await anyio.to_thread.run_sync(_run_workers, *args, "local", uid, 3, 8, 10.0)
     assert sum(r["failures"] for r in shared + alone) == 0
-    shared_peak, alone_peak = _peak_per_second(shared), _peak_per_second(alone)
-    assert shared_peak <= 30 * 1.3, (shared_peak, alone_peak)
-    assert alone_peak > shared_peak, (shared_peak, alone_peak)
+    shared_rate, alone_rate = _combined_rate(shared), _combined_rate(alone)
+    assert shared_rate <= 10 * 1.25, (shared_rate, alone_rate)
+    assert alone_rate > shared_rate * 1.5, (shared_rate, alone_rate)

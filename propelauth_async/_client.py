@@ -153,6 +153,10 @@ class AsyncPropelAuth:
             raise ConfigurationError("transport must be 'auto', 'httpx', 'aiohttp' or a transport")
         if rate_limit is not None and not rate_limit > 0:
             raise ConfigurationError("rate_limit must be a positive number of requests per second")
+        if budget is not None and rate_limit is not None:
+            raise ConfigurationError(
+                "with a budget, give the starting pace to the budget (RedisRateBudget(rate=...))"
+            )
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be at least 1")
 

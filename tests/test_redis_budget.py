@@ -19,6 +19,7 @@ import pytest_asyncio
 
 from propelauth_async import (
     AsyncPropelAuth,
+    ConfigurationError,
     RateBudgetUnavailableError,
     RedisRateBudget,
 )
@@ -213,3 +214,14 @@ async def test_worker_processes_share_one_budget(redis_url: str) -> None:
     shared_rate, alone_rate = _combined_rate(shared), _combined_rate(alone)
     assert shared_rate <= 10 * 1.25, (shared_rate, alone_rate)
     assert alone_rate > shared_rate * 1.5, (shared_rate, alone_rate)
+
+
+async def test_a_starting_pace_goes_to_the_budget_not_the_client(redis_url: str) -> None:
+    budget = RedisRateBudget(redis_url)
+    with pytest.raises(ConfigurationError):
+        AsyncPropelAuth("https://auth.example.com", API_KEY, budget=budget, rate_limit=10)
+    with pytest.raises(ConfigurationError):
+        RedisRateBudget(redis_url, on_unavailable="retry")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError):
+        await budget.acquire()  # never bound to a client
+    await budget.aclose()

@@ -39,10 +39,13 @@ logger = logging.getLogger("propelauth_async")
 
 RETRY_REDIS_AFTER = 5.0  # seconds between attempts to reach Redis again after an outage
 KEY_TTL = 3600  # seconds: an idle budget disappears from Redis after an hour
+BOOKING_HORIZON = 0.05  # seconds: how far ahead a worker may book its slot
 
 # KEYS[1]: the budget's hash. ARGV: successes to add, pause to set (s), slot interval (s, 0 =
-# unpaced), burst, proposal version ("" = none), proposed mode, proposed base, key TTL.
-# Returns strings (Redis would truncate Lua numbers to integers): now, wait, "pause"/"slot",
+# unpaced), burst, proposal version ("" = none), proposed mode, proposed base, key TTL, booking
+# horizon (s): a slot further ahead is not booked ("later": ask again then), so that a change
+# of pace applies within the horizon instead of after every slot booked at the old pace.
+# Returns strings (Redis would truncate Lua numbers to integers): now, wait, "pause"/"slot"/"later",
 # successes, mode, base, epoch, mark, version, window start, successes at window start, rate
 # of the previous window.
 _ADMIT = """
@@ -84,9 +87,15 @@ else
   local interval = tonumber(ARGV[3])
   if interval > 0 then
     local burst = tonumber(ARGV[4])
+    local horizon = tonumber(ARGV[9])
     local slot = math.max(num('tat', 0), now - (burst - 1) * interval)
-    redis.call('HSET', key, 'tat', f6(slot + interval))
-    wait = math.max(0, slot - now)
+    if slot - now > horizon then
+      wait = slot - now - horizon
+      kind = 'later'
+    else
+      redis.call('HSET', key, 'tat', f6(slot + interval))
+      wait = math.max(0, slot - now)
+    end
   end
 end
 redis.call('EXPIRE', key, tonumber(ARGV[8]))
@@ -216,6 +225,7 @@ class RedisRateBudget:
             "",
             "",
             KEY_TTL,
+            BOOKING_HORIZON,
         ]
         proposal, self._proposal = self._proposal, None
         if proposal is not None:

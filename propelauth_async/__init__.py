@@ -34,6 +34,7 @@ from .errors import (
     NotFoundError,
     OutcomeUnknownError,
     PropelAuthError,
+    RateBudgetUnavailableError,
     RateLimitError,
     ResponseTooLargeError,
     ServerError,
@@ -44,6 +45,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what the lazy table below loads, spelled out for type checkers and IDEs
+    from ._budget import LocalBudget, RateBudget
+    from ._redis_budget import RedisRateBudget
     from .bulk import BulkJob, BulkProgress, ItemResult, Outcome
     from .models.api_keys import (
         ApiKey,
@@ -172,6 +175,8 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     ),
     ".pagination": ("AsyncPager", "Page"),
     ".bulk": ("BulkJob", "BulkProgress", "ItemResult", "Outcome"),
+    "._budget": ("LocalBudget", "RateBudget"),
+    "._redis_budget": ("RedisRateBudget",),
     ".resources.access_tokens": ("CreatedAccessToken",),
     ".resources.bulk": ("NewMembership", "NewUser", "UserChanges"),
     ".tokens": (
@@ -267,6 +272,10 @@ __all__ = [
     "PendingInvite",
     "PersonalApiKeyValidation",
     "PropelAuthError",
+    "LocalBudget",
+    "RateBudget",
+    "RateBudgetUnavailableError",
+    "RedisRateBudget",
     "RateLimitError",
     "ReengagementInterval",
     "ReportInterval",

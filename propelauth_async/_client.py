@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import urllib.parse
 from functools import cached_property
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._budget import RateBudget
+from ._http import AutoTransport, TransportChoice
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
-from ._tls import default_ssl_context
-from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, build_http_client, pool_size
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, pool_size
 from ._version import __version__
 from .errors import ConfigurationError, InvalidArgumentError
 
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_CONNECTIONS = 100
-DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
 USER_AGENT = f"propelauth-async/{__version__} httpx/{httpx.__version__}"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -63,6 +64,12 @@ def _check_url(url: str, name: str) -> urllib.parse.SplitResult:
     except ValueError:
         raise ConfigurationError(f"{name} has an invalid port") from None
     return parts
+
+
+def _budget_id(auth_host: str, api_key: str) -> str:
+    """Names a shared budget: a hash of the key and host, so the key never leaves us."""
+    digest = hashlib.sha256(f"propelauth-budget\0{auth_host}\0{api_key}".encode())
+    return digest.hexdigest()[:32]
 
 
 def _policy(**settings: Any) -> RetryPolicy:
@@ -101,15 +108,16 @@ class AsyncPropelAuth:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         total_timeout: float | None = 90.0,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        max_keepalive_connections: int = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+        max_connections: int | None = None,
+        max_keepalive_connections: int | None = None,
         rate_limit: float | None = None,
         rate_limit_burst: int = 1,
         max_concurrency: int | None = None,
         adaptive_rate_limit: bool = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        budget: RateBudget | None = None,
         http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | TransportChoice | None = None,
         verifier_key_pem: str | None = None,
         token_leeway: float = 60.0,
         max_token_bytes: int = 16 * 1024,
@@ -118,8 +126,11 @@ class AsyncPropelAuth:
     ) -> None:
         """
         Connection: ``timeout`` (seconds, or an ``httpx.Timeout`` per phase),
-        ``max_connections`` / ``max_keepalive_connections`` for the pool, or your own
-        ``http_client`` / ``transport``.
+        ``max_connections`` (default ``max_concurrency``, or 100) and
+        ``max_keepalive_connections`` (default: all of them, so a busy client never churns
+        connections) for the pool, or your own ``http_client`` / ``transport``. ``transport``
+        is also a choice: ``"auto"`` (default: aiohttp's fast connector on asyncio when the
+        ``[aiohttp]`` extra is installed, else httpx's), ``"httpx"`` or ``"aiohttp"``.
 
         Retries: ``max_retries`` for transient failures of replay-safe requests,
         ``max_rate_limit_retries`` for 429s, ``max_retry_wait`` the longest server-requested
@@ -130,7 +141,8 @@ class AsyncPropelAuth:
         ``max_concurrency`` requests in flight (by default, and at most, the pool's
         ``max_connections``: calls beyond it queue in our own gate, never in httpx's pool, where
         a cancelled waiter can lose a connection for good), ``adaptive_rate_limit`` to slow
-        down after a 429.
+        down after a 429, and ``budget`` to share the pace with other processes
+        (:class:`~propelauth_async.RedisRateBudget`).
 
         Answers: ``max_response_bytes`` (8 MiB by default), the largest body read; a larger
         one raises ``ResponseTooLargeError`` as soon as it is exceeded, and is not retried.
@@ -145,8 +157,14 @@ class AsyncPropelAuth:
         backend = _check_url(backend_url, "backend_url") if backend_url is not None else auth
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass either http_client or transport, not both")
+        if isinstance(transport, str) and transport not in ("auto", "httpx", "aiohttp"):
+            raise ConfigurationError("transport must be 'auto', 'httpx', 'aiohttp' or a transport")
         if rate_limit is not None and not rate_limit > 0:
             raise ConfigurationError("rate_limit must be a positive number of requests per second")
+        if budget is not None and rate_limit is not None:
+            raise ConfigurationError(
+                "with a budget, give the starting pace to the budget (RedisRateBudget(rate=...))"
+            )
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be at least 1")
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
@@ -159,17 +177,24 @@ class AsyncPropelAuth:
         self.backend_url = f"{backend.scheme}://{backend.netloc}"
         self._owns_http_client = http_client is None
         if http_client is None:
-            http_client = build_http_client(
-                timeout=timeout,
-                max_connections=max_connections,
-                max_keepalive_connections=max_keepalive_connections,
-                transport=transport,
-                verify=default_ssl_context(),
+            pool = max_connections or max_concurrency or DEFAULT_MAX_CONNECTIONS
+            limits = httpx.Limits(
+                max_connections=pool,
+                max_keepalive_connections=(
+                    pool if max_keepalive_connections is None else max_keepalive_connections
+                ),
             )
-            pool: int | None = max_connections
+            if transport is None or isinstance(transport, str):
+                transport = AutoTransport(transport or "auto", limits)
+            http_client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
+            known_pool: int | None = pool
         else:
-            pool = pool_size(http_client)
-        gate = max_concurrency if pool is None else min(max_concurrency or pool, pool)
+            known_pool = pool_size(http_client)
+        gate = (
+            max_concurrency
+            if known_pool is None
+            else min(max_concurrency or known_pool, known_pool)
+        )
         self._http_client = http_client
         self._closed = False
         self._requester = Requester(
@@ -195,10 +220,13 @@ class AsyncPropelAuth:
                 burst=rate_limit_burst,
                 max_concurrency=gate,
                 adaptive=adaptive_rate_limit,
+                budget=budget,
             ),
             max_response_bytes=max_response_bytes,
         )
 
+        if budget is not None:
+            budget.bind(_budget_id(self.auth_host, api_key.strip()))
         self._verifier_key_pem = verifier_key_pem
         self._token_leeway = token_leeway
         self._max_token_bytes = max_token_bytes

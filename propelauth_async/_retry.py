@@ -107,6 +107,7 @@ def decide(
     state: CallState,
     policy: RetryPolicy,
     server_wait: float | None = None,
+    budget_wait: float | None = None,
     now: float | None = None,
 ) -> float | PropelAuthError:
     """The one retry decision: wait this many seconds and try again, or raise this error.
@@ -114,6 +115,11 @@ def decide(
     Every failed attempt of every call comes here, whatever went wrong: the retry table
     (:func:`may_retry`), the per-failure retry budgets, the 429's own wait (refused when
     longer than ``max_retry_wait``), full-jitter backoff, and the call's total deadline.
+
+    ``budget_wait`` is the rate budget's suggestion after a 429 (see ``_budget.retry_wait``):
+    a whole-second ``Retry-After`` is a refill rounded up, and no hint is no evidence, so the
+    first retry after a hint, and every retry without one, waits no longer than the budget's
+    pace says. A second 429 after a hint is meant, and waited in full.
     """
     if not may_retry(failure, replay_safe=replay_safe):
         return error
@@ -125,8 +131,12 @@ def decide(
         if server_wait > policy.max_retry_wait:
             return error
         wait = server_wait
+        if budget_wait is not None and granted == 0:
+            wait = min(wait, budget_wait)
     else:
         wait = policy.backoff(granted, failure)
+        if failure is Failure.RATE_LIMITED and budget_wait is not None:
+            wait = min(wait, budget_wait)
     current = time.monotonic() if now is None else now
     if state.deadline is not None and current + wait >= state.deadline:
         return error

@@ -118,29 +118,16 @@ def _reclaiming_pool() -> type[Any]:
     return _ReclaimingPool
 
 
-def build_http_client(
-    *,
-    timeout: float | httpx.Timeout,
-    max_connections: int,
-    max_keepalive_connections: int,
-    transport: httpx.AsyncBaseTransport | None,
-    verify: ssl.SSLContext | bool = True,
-) -> httpx.AsyncClient:
-    """The pooled httpx client a client owns, with the reclaiming pool when the transport is
-    ours (a transport passed in is used as it is)."""
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_keepalive_connections
-    )
-    client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport, verify=verify)
-    pool = getattr(client._transport, "_pool", None)
+def reclaim_orphaned_connections(transport: httpx.AsyncHTTPTransport) -> None:
+    """Give httpx's own transport the reclaiming pool (see :func:`_reclaiming_pool`)."""
+    pool = getattr(transport, "_pool", None)
     import httpcore  # loaded by httpx's transport by now
 
-    if transport is None and type(pool) is httpcore.AsyncConnectionPool:
+    if type(pool) is httpcore.AsyncConnectionPool:
         # Same state, one overridden method: swapping the class keeps every setting httpx
         # gave the pool (and httpx's handling of proxies from the environment) without
         # restating httpcore's constructor here.
         pool.__class__ = _reclaiming_pool()
-    return client
 
 
 def pool_size(http_client: httpx.AsyncClient) -> int | None:
@@ -410,6 +397,13 @@ class Requester:
             return await self._attempt(call, limits)
         except _Failed as failed:
             outcome = failed
+        suggested = None
+        if outcome.failure is Failure.RATE_LIMITED:
+            # A 429 about our key holds back every coroutine of the client (for as long as
+            # the budget decides), and the budget may suggest this call's own wait.
+            suggested = self.limiter.record_rate_limited(
+                outcome.server_wait, hinted=outcome.precise
+            )
         verdict = decide(
             outcome.failure,
             outcome.error,
@@ -417,12 +411,8 @@ class Requester:
             state=call.state,
             policy=self.policy,
             server_wait=outcome.server_wait,
+            budget_wait=suggested,
         )
-        if outcome.failure is Failure.RATE_LIMITED:
-            # Everyone waits what this call waits (or what the server asked, when the call
-            # gives up): a 429 about our key holds back every coroutine of the client.
-            pause = verdict if isinstance(verdict, float) else outcome.server_wait
-            self.limiter.record_rate_limited(pause, hinted=outcome.precise)
         if isinstance(verdict, errors.PropelAuthError):
             raise verdict
         raise _Retry(outcome.error, outcome.failure, verdict)
@@ -449,7 +439,7 @@ class Requester:
         answer = await self._exchange(call, limits)
         status = answer.status
         if status < 300:
-            self.limiter.record_success()
+            self.limiter.record_success(answer.headers)
             return self._decode_success(call, answer)
         if status == 404 and call.endpoint.method == "DELETE" and call.state.maybe_applied:
             # An earlier attempt may have applied the delete and lost its answer.

@@ -28,6 +28,7 @@ __all__ = [
     "NotFoundError",
     "OutcomeUnknownError",
     "PropelAuthError",
+    "RateBudgetUnavailableError",
     "RateLimitError",
     "ResponseTooLargeError",
     "ServerError",
@@ -166,6 +167,11 @@ class TransportError(PropelAuthError):
         super().__init__(message)
         self.method = method
         self.path = path
+
+
+class RateBudgetUnavailableError(TransportError):
+    """The shared rate budget (Redis) could not be reached and its policy is ``"fail"``;
+    nothing was sent."""
 
 
 class ClientClosedError(PropelAuthError, RuntimeError):

@@ -22,7 +22,11 @@ from propelauth_async import AsyncPropelAuth, PropelAuthError
 def lost_slots(client: AsyncPropelAuth) -> int:
     """Connections of the client's pool that no request uses and that are not idle: slots
     nobody can ever use again (encode/httpcore#1093)."""
-    pool = client._http_client._transport._pool  # type: ignore[attr-defined]
+    transport = client._http_client._transport
+    transport = getattr(transport, "_inner", transport)  # the one the client chose
+    pool = getattr(transport, "_pool", None)
+    if pool is None:  # aiohttp's transport: its connector has no such slots
+        return 0
     in_use = {id(r.connection) for r in pool._requests if r.connection is not None}
     return sum(
         1

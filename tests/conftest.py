@@ -91,7 +91,8 @@ def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> None:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     """A respx router for the auth host; every request must match a route."""
-    with respx.mock(base_url=V1, assert_all_called=False) as router:
+    # using="httpx" intercepts at the client, whichever transport (httpx or aiohttp) it has.
+    with respx.mock(base_url=V1, assert_all_called=False, using="httpx") as router:
         yield router
 
 
@@ -117,3 +118,61 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         from . import _snippets
 
         _snippets.start()
+
+
+@pytest.fixture(params=["aiohttp", "httpx"])
+def both_transports(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once per transport that ``transport="auto"`` can pick on asyncio."""
+    from propelauth_async import _http
+
+    if request.param == "httpx":
+        monkeypatch.setattr(_http, "aiohttp_available", lambda: False)
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on a free port of 127.0.0.1, for the whole session.
+
+    In CI (``CI=true``) a missing redis-server fails the tests that need it; ``.ci/run``
+    installs Debian's package. Locally they are skipped with a hint.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed (apt-get install redis-server)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [binary, *options, "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("redis-server did not start")
+            time.sleep(0.02)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=5)

@@ -100,7 +100,7 @@ async def test_transport_plugs_in() -> None:
 
 
 async def test_backend_url_routes_requests_but_header_names_auth_host() -> None:
-    with respx.mock(assert_all_called=True) as router:
+    with respx.mock(assert_all_called=True, using="httpx") as router:
         route = router.get(f"https://api.example.net/api/backend/v1/user/{USER_ID}").respond(
             json=user_json()
         )
@@ -140,20 +140,35 @@ def test_bad_settings_are_configuration_errors(options: dict[str, float]) -> Non
 
 
 def _tls_context(client: AsyncPropelAuth) -> ssl.SSLContext:
-    context = client._http_client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    """The context of the transport the client builds at its first request."""
+    inner = client._http_client._transport._build()  # type: ignore[attr-defined]
+    context = inner._pool._ssl_context
     assert isinstance(context, ssl.SSLContext)
     return context
 
 
-def test_clients_share_one_verifying_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+def _client() -> AsyncPropelAuth:
+    return AsyncPropelAuth("https://a.example.com", API_KEY, transport="httpx")
+
+
+@pytest.mark.asyncio
+async def test_clients_share_one_verifying_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading the CA bundle costs ~45 ms a client; every client shares one context."""
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    first, second = (_tls_context(AsyncPropelAuth("https://a.example.com", API_KEY)) for _ in "12")
+    first, second = (_tls_context(_client()) for _ in "12")
     assert first is second
     assert first.verify_mode == ssl.CERT_REQUIRED
     assert first.check_hostname
     assert first.cert_store_stats()["x509_ca"] > 0
     monkeypatch.setenv("SSL_CERT_FILE", certifi.where())  # a new CA setting takes effect
-    assert _tls_context(AsyncPropelAuth("https://a.example.com", API_KEY)) is not first
+    assert _tls_context(_client()) is not first
     assert default_ssl_context() is default_ssl_context()
+
+
+def test_keep_alive_can_be_switched_off() -> None:
+    """0 is a setting, not "unset": the pytest plugin's client relies on it."""
+    off = AsyncPropelAuth("https://a.example.com", API_KEY, max_keepalive_connections=0)
+    assert off._http_client._transport._limits.max_keepalive_connections == 0  # type: ignore[attr-defined]
+    default = AsyncPropelAuth("https://a.example.com", API_KEY, max_connections=7)
+    assert default._http_client._transport._limits.max_keepalive_connections == 7  # type: ignore[attr-defined]

@@ -23,6 +23,9 @@ from propelauth_async import (
 )
 from propelauth_async.testing import Emulator, Fault, serve_emulator
 
+# The same tests over both transports: aiohttp's and httpx's own.
+pytestmark = pytest.mark.usefixtures("both_transports")
+
 SCHEMA = json.loads((Path(__file__).parent / "data" / "propelauth-user-schema.json").read_text())
 USER_PATH = "/api/backend/v1/user/{user_id}"
 CREATE_PATH = "/api/backend/v1/user/"

@@ -171,8 +171,10 @@ async def test_an_error_in_a_prefetched_page_surfaces_when_reached(
 
 
 def _pool_is_quiet(client: AsyncPropelAuth) -> bool:
-    pool = client._http_client._transport._pool  # type: ignore[attr-defined]
-    return all(c.is_idle() or c.is_closed() for c in pool.connections)
+    inner = client._http_client._transport._inner  # type: ignore[attr-defined]
+    if hasattr(inner, "_pool"):  # httpx's own transport (httpcore)
+        return all(c.is_idle() or c.is_closed() for c in inner._pool.connections)
+    return not inner.client.connector._acquired  # aiohttp's connector
 
 
 async def test_break_with_bare_prefetch_on_asyncio_leaves_nothing_behind() -> None:
@@ -243,7 +245,7 @@ async def test_bare_prefetch_on_trio_walks_without_background_tasks(anyio_backen
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_errors_inside_async_with_are_not_wrapped(anyio_backend: str) -> None:
-    with respx.mock(base_url="https://auth.example.com/api/backend/v1") as api:
+    with respx.mock(base_url="https://auth.example.com/api/backend/v1", using="httpx") as api:
         api.get("/user/query").respond(400, json={"page_size": ["bad"]})
         async with AsyncPropelAuth("https://auth.example.com", "k") as client:
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import anyio
 import pytest
 
-from propelauth_async import _ratelimit
+from propelauth_async import _budget, _ratelimit
 from propelauth_async._ratelimit import RateLimiter
 
 pytestmark = pytest.mark.anyio
@@ -32,7 +32,9 @@ def virtual_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], float]:
         await real_sleep(0)
 
     monkeypatch.setattr(anyio, "sleep", sleep)
-    monkeypatch.setattr(_ratelimit, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+    clock = types.SimpleNamespace(monotonic=lambda: now[0])
+    monkeypatch.setattr(_ratelimit, "time", clock)
+    monkeypatch.setattr(_budget, "time", clock)  # the in-process budget's own clock
     return lambda: now[0]
 
 
@@ -69,44 +71,6 @@ async def test_bucket_paces_to_the_rate(virtual_clock: Callable[[], float]) -> N
             group.start_soon(take_turn)
     expected = [0.0] * 5 + [0.02 * n for n in range(1, 21)]  # 5 at once, then 20 more at 50/s
     assert started == pytest.approx(expected)
-
-
-async def test_first_429_arms_pacing_from_a_precise_hint() -> None:
-    limiter = RateLimiter()
-    limiter.record_rate_limited(0.04, hinted=True)
-    assert limiter.current_rate == pytest.approx(0.9 / 0.04)
-
-
-async def test_first_429_without_hint_uses_recent_successes() -> None:
-    limiter = RateLimiter()
-    for _ in range(20):
-        limiter.record_success()
-    limiter.record_rate_limited(1.0)
-    assert limiter.current_rate == pytest.approx(14.0)  # 20 in the last second, times 0.7
-
-
-async def test_decrease_at_most_once_a_window_and_slow_start_then_additive(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = [1000.0]
-    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
-    limiter = RateLimiter()
-    limiter.record_rate_limited(0.1, hinted=True)
-    armed = limiter.current_rate
-    assert armed == pytest.approx(9.0)
-    limiter.record_rate_limited(0.1, hinted=True)  # same window: no second decrease
-    assert limiter.current_rate == armed
-    clock[0] += 1.5
-    limiter.record_success()
-    assert limiter.current_rate == pytest.approx(armed * 2)  # slow start doubles
-    clock[0] += 1.5
-    limiter.record_rate_limited(0.1, hinted=True)  # second 429: multiplicative decrease
-    lowered = limiter.current_rate
-    assert lowered is not None
-    assert lowered < armed * 2
-    clock[0] += 1.5
-    limiter.record_success()
-    assert limiter.current_rate == pytest.approx(lowered + max(1.0, lowered * 0.2))  # additive
 
 
 async def test_concurrency_cap() -> None:

@@ -27,6 +27,7 @@ from propelauth_async import (
     RateLimitError,
     ServerError,
     TransportError,
+    _budget,
     _ratelimit,
     _retry,
     _transport,
@@ -73,6 +74,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     clock = types.SimpleNamespace(monotonic=lambda: real_monotonic() + skipped[0], time=time.time)
     monkeypatch.setattr(anyio, "sleep", fake_sleep)
+    monkeypatch.setattr(_budget, "time", clock)
     monkeypatch.setattr(_ratelimit, "time", clock)
     monkeypatch.setattr(_transport, "time", clock)
     monkeypatch.setattr(_retry, "time", clock)

@@ -97,7 +97,7 @@ async def test_no_refresh_storm_from_forged_tokens() -> None:
 
 async def test_a_given_pem_makes_no_request_at_all() -> None:
     emu, _, user = _seeded()
-    with respx.mock(assert_all_called=False) as router:
+    with respx.mock(assert_all_called=False, using="httpx") as router:
         async with AsyncPropelAuth(
             f"https://{emu.auth_host}", "key", verifier_key_pem=emu.public_key_pem
         ) as client:
@@ -252,7 +252,7 @@ async def test_prefetch_fails_loudly_and_loads_the_key() -> None:
             requests = emu.stats.requests
             assert (await client.tokens.verify(emu.mint_access_token(user))).user_id == user
             assert emu.stats.requests == requests  # the key was already there
-    with respx.mock(assert_all_called=False) as router:
+    with respx.mock(assert_all_called=False, using="httpx") as router:
         async with AsyncPropelAuth(
             f"https://{emu.auth_host}", "key", verifier_key_pem=emu.public_key_pem
         ) as client:
@@ -269,13 +269,13 @@ async def test_check_tells_a_wrong_key_from_a_wrong_url() -> None:
         async with AsyncPropelAuth(emu.url, "wrong-api-key") as client:
             with pytest.raises(AuthenticationError):
                 await client.check()
-    with respx.mock(base_url="https://auth.example.com") as router:
+    with respx.mock(base_url="https://auth.example.com", using="httpx") as router:
         router.get(METADATA).respond(404)
         router.get("/api/backend/v1/token_verification_metadata").respond(404)
         async with AsyncPropelAuth("https://auth.example.com", "key") as client:
             with pytest.raises(ConfigurationError, match="not a PropelAuth auth URL"):
                 await client.check()
-    with respx.mock(base_url="https://auth.example.com") as router:
+    with respx.mock(base_url="https://auth.example.com", using="httpx") as router:
         router.get(METADATA).mock(side_effect=httpx.ConnectError("refused"))
         async with AsyncPropelAuth("https://auth.example.com", "key", max_retries=0) as client:
             with pytest.raises(TransportError):
@@ -284,7 +284,7 @@ async def test_check_tells_a_wrong_key_from_a_wrong_url() -> None:
 
 async def test_older_metadata_path_and_field() -> None:
     emu, _, _ = _seeded()
-    with respx.mock(base_url="https://auth.example.com") as router:
+    with respx.mock(base_url="https://auth.example.com", using="httpx") as router:
         router.get(METADATA).respond(404)
         old = router.get("/api/backend/v1/token_verification_metadata").respond(
             json={"public_key_pem": emu.public_key_pem}
@@ -346,7 +346,7 @@ async def test_access_token_creation_switched_off() -> None:
 
 
 async def test_metadata_transport_errors_become_key_unavailable() -> None:
-    with respx.mock(base_url="https://auth.example.com") as router:
+    with respx.mock(base_url="https://auth.example.com", using="httpx") as router:
         router.get(METADATA).mock(side_effect=httpx.ConnectError("down"))
         async with AsyncPropelAuth("https://auth.example.com", "key", max_retries=0) as client:
             with pytest.raises(KeyUnavailableError):

@@ -360,7 +360,7 @@ async def test_a_closed_client_says_so(api: respx.MockRouter) -> None:
 
 
 def test_use_from_a_second_event_loop_is_refused_clearly() -> None:
-    with respx.mock(base_url=V1) as api:
+    with respx.mock(base_url=V1, using="httpx") as api:
         api.get(USER).respond(json=user_json())
         client = AsyncPropelAuth(AUTH_URL, API_KEY)
         asyncio.run(client.users.fetch(USER_ID))

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import attrs
 
-from ._faults import ConnectionDropped, Fault, html_error_page, rate_limited_response
+from ._faults import ConnectionDropped, Fault, html_error_page
 from ._journal import RecordedRequest, without_secrets
+from ._ratelimit import limit_headers, rate_limited_response
 from ._request import Request
 from ._routes import Handler, Router
 from ._state import EmulatorError
@@ -149,12 +150,30 @@ class EmulatorApp:
         if api_key != emulator.api_key:
             stats.unauthorized += 1
             return Reply(401, _TEXT, b"Unauthorized")
-        if emulator.bucket is not None:
-            wait = emulator.bucket.take(api_key)
-            if wait > 0:
-                stats.rate_limited += 1
-                extra, content = rate_limited_response(wait, emulator.retry_after_format)
-                return Reply(429, extra, content)
+        if emulator.bucket is None:
+            return await self._admitted(method, path, query, headers, body, matched)
+        admission = emulator.bucket.take(api_key)
+        extra = limit_headers(admission) if emulator.rate_limit_headers else {}
+        if admission.wait > 0:
+            stats.rate_limited += 1
+            answer, content = rate_limited_response(admission.wait, emulator.retry_after_format)
+            return Reply(429, {**answer, **extra}, content)
+        reply = await self._admitted(method, path, query, headers, body, matched)
+        if extra and not reply.drop:
+            reply = attrs.evolve(reply, headers={**reply.headers, **extra})
+        return reply
+
+    async def _admitted(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: Any,
+        matched: tuple[Handler, str, dict[str, str]] | None,
+    ) -> Reply:
+        emulator = self._emulator
+        stats = emulator.stats
         if matched is None:
             return Reply(404, _TEXT, b"Not Found")
         handler, _, params = matched

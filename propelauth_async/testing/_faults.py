@@ -1,4 +1,4 @@
-"""Scripted failures and rate limiting for the emulator.
+"""Scripted failures for the emulator (its rate limit lives in ``_ratelimit``).
 
 A fault is matched by method and path (a path template from the endpoint table, a glob, or
 ``None`` for any) and fires a fixed number of ``times`` or with a ``probability`` drawn from the
@@ -7,14 +7,11 @@ emulator's seeded random generator, so a flaky-network test replays the same way
 
 from __future__ import annotations
 
-import email.utils
 import fnmatch
 import http
-import math
 import random
 import re
 import threading
-import time
 from collections.abc import Sequence
 from typing import Literal
 
@@ -27,7 +24,6 @@ from ._routes import example_path, template_pattern
 FaultKind = Literal[
     "status", "drop_before", "drop_after", "delay", "malformed_json", "truncated_json"
 ]
-RetryAfterFormat = Literal["seconds", "http-date", "ms", "none"]
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -208,45 +204,3 @@ class Faults:
     @property
     def fired(self) -> Sequence[int]:
         return [rule.fired for rule in self._rules]
-
-
-class TokenBucket:
-    """Per-API-key request bucket: ``rate`` tokens per second, holding at most ``burst``."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be positive and burst at least 1")
-        self.rate = rate
-        self.burst = burst
-        self._tokens: dict[str, float] = {}
-        self._stamp: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> float:
-        """0 when the request may go ahead; otherwise the seconds until a token is free."""
-        with self._lock:
-            now = time.monotonic()
-            tokens = self._tokens.get(key, float(self.burst))
-            tokens = min(self.burst, tokens + (now - self._stamp.get(key, now)) * self.rate)
-            self._stamp[key] = now
-            if tokens >= 1.0:
-                self._tokens[key] = tokens - 1.0
-                return 0.0
-            self._tokens[key] = tokens
-            return (1.0 - tokens) / self.rate
-
-
-def rate_limited_response(wait: float, fmt: RetryAfterFormat) -> tuple[dict[str, str], bytes]:
-    """Headers and body of the 429, with the wait said in the configured way."""
-    seconds = max(1, math.ceil(wait))
-    headers: dict[str, str] = {"content-type": "text/plain; charset=utf-8"}
-    if fmt == "seconds":
-        headers["retry-after"] = str(seconds)
-    elif fmt == "ms":
-        headers["retry-after-ms"] = str(max(1, math.ceil(wait * 1000)))
-    elif fmt == "http-date":
-        headers["retry-after"] = email.utils.formatdate(time.time() + seconds, usegmt=True)
-    body = f"Rate limited. Please wait {seconds} seconds before trying again.".encode()
-    if fmt == "none":
-        body = b"Rate limited."
-    return headers, body

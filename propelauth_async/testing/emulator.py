@@ -35,8 +35,9 @@ from . import (
     _webhooks,
 )
 from ._app import EmulatorApp
-from ._faults import Fault, Faults, InjectedFault, RetryAfterFormat, TokenBucket
+from ._faults import Fault, Faults, InjectedFault
 from ._journal import Journal, RecordedRequest
+from ._ratelimit import RetryAfterFormat, TokenBucket
 from ._roles import RoleHierarchy
 from ._routes import Router
 from ._server import ThreadServer
@@ -91,6 +92,9 @@ class Emulator:
     clients sent in :attr:`requests`, and switch on a per-key rate limit with
     ``rate_limit``/``burst``. ``fault_seed`` seeds the random draws of probabilistic faults;
     ``journal_size`` bounds :attr:`requests` (0 keeps nothing, for benchmarks).
+    The 429 says how long to wait as ``retry_after_format`` says; ``rate_limit_headers`` adds
+    ``x-ratelimit-limit``/``-remaining`` to every answer; :meth:`set_rate_limit` changes the
+    limit while serving.
     """
 
     def __init__(
@@ -102,6 +106,7 @@ class Emulator:
         rate_limit: float | None = None,
         burst: int = 10,
         retry_after_format: RetryAfterFormat = "seconds",
+        rate_limit_headers: bool = False,
         seed: _seed.Seed | None = None,
         fault_seed: int | None = None,
         auth_host: str = DEFAULT_AUTH_HOST,
@@ -121,6 +126,7 @@ class Emulator:
         self.bucket = TokenBucket(rate_limit, burst) if rate_limit else None
         self.retry_after_format: RetryAfterFormat = retry_after_format
         self.journal = Journal(journal_size)
+        self.rate_limit_headers = rate_limit_headers
         self._auth_host = auth_host
         self._url: str | None = None
         self.app = EmulatorApp(self, Router(ROUTE_TABLES))
@@ -206,6 +212,15 @@ class Emulator:
         """What clients sent, oldest first: method, path, query, JSON body, headers (without
         credentials) and the status answered. Cleared by :meth:`reset`."""
         return self.journal.entries()
+
+    def set_rate_limit(self, rate: float | None, burst: int | None = None) -> None:
+        """Change (or switch on, or with ``None`` off) the per-key limit, even while serving."""
+        if rate is None:
+            self.bucket = None
+        elif self.bucket is None:
+            self.bucket = TokenBucket(rate, burst or 10)
+        else:
+            self.bucket.set_limit(rate, burst)
 
     # Seeding and inspection ------------------------------------------------------------------
 

@@ -120,10 +120,11 @@ def propelauth_emulator(propelauth_emulator_server: Emulator) -> Emulator:
 def propelauth_client(propelauth_emulator: Emulator) -> AsyncPropelAuth:
     """An ``AsyncPropelAuth`` bound to the emulator, with fast retries.
 
-    Keep-alive is off, so no connection outlives its request: nothing is left to close when
-    the test's event loop ends, whichever loop (asyncio or trio) that was."""
+    It uses httpx's own transport with keep-alive off, so no connection (and no aiohttp
+    session) outlives its request: nothing is left to close when the test's event loop ends,
+    whichever loop (asyncio or trio) that was."""
     return propelauth_emulator.client(
-        max_keepalive_connections=0, backoff_base=0.01, backoff_cap=0.05
+        transport="httpx", max_keepalive_connections=0, backoff_base=0.01, backoff_cap=0.05
     )
 
 

@@ -5,6 +5,9 @@
 """
 
 from ._client import AsyncPropelAuth
+from ._raw import HttpResponse, RawResponse
+from ._retry import RetryPolicy
+from ._settings import Pacing, TokenSettings
 from ._types import UNSET
 from ._version import __version__
 from .errors import (
@@ -89,6 +92,7 @@ from .models.users import (
     User,
     UserOrderBy,
 )
+from .observe import Hooks
 from .pagination import AsyncPager, Page
 from .resources.access_tokens import CreatedAccessToken
 from .tokens import (
@@ -101,6 +105,13 @@ from .tokens import (
 )
 
 __all__ = [
+    # Settings objects, raw responses and plain event hooks (issue 14: sections 1, 4, 5).
+    "Hooks",
+    "HttpResponse",
+    "Pacing",
+    "RawResponse",
+    "RetryPolicy",
+    "TokenSettings",
     "UserReportRecord",
     "ReportInterval",
     "ReengagementInterval",

@@ -84,6 +84,10 @@ class AsyncPropelAuth:
     Retries follow a fixed table: rate limits (429) and failures where nothing was sent are
     always retried; timeouts and 5xx are retried only for requests that are safe to send twice;
     a write whose answer was lost raises :class:`~propelauth_async.errors.OutcomeUnknownError`.
+
+    ``with_options(...)`` makes a view with other timeouts or retries over the same pool and
+    limiter; ``raw_response(...)`` shows the HTTP answer behind a call; ``observers=`` reports
+    every call to plain hooks or OpenTelemetry.
     """
 
     def __init__(

@@ -23,8 +23,14 @@ from ._scripted import Script, ok, too_many
 from .conftest import API_KEY, AUTH_URL, USER_ID
 
 
+def _offline(**options: object) -> AsyncPropelAuth:
+    """A client that sends nothing (and builds no TLS context, which costs ~0.1 s each)."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(500))
+    return AsyncPropelAuth(AUTH_URL, API_KEY, transport=transport, **options)  # type: ignore[arg-type]
+
+
 def test_view_shares_pool_limiter_and_key_but_not_namespaces() -> None:
-    client = AsyncPropelAuth(AUTH_URL, API_KEY, verifier_key_pem=None)
+    client = _offline()
     view = client.with_options(max_retries=0)
     assert view.rate_limiter is client.rate_limiter
     assert view._http_client is client._http_client
@@ -78,7 +84,7 @@ async def test_a_429_seen_through_a_view_pauses_the_client() -> None:
 
 
 def test_options_not_given_are_kept_and_views_stack() -> None:
-    client = AsyncPropelAuth(AUTH_URL, API_KEY, max_retries=4, total_timeout=30.0)
+    client = _offline(max_retries=4, total_timeout=30.0)
     view = client.with_options(max_retry_wait=5.0).with_options(timeout=2.0)
     policy = view._requester.policy
     assert (policy.max_retries, policy.total_timeout, policy.max_retry_wait) == (4, 30.0, 5.0)
@@ -92,7 +98,7 @@ def test_options_not_given_are_kept_and_views_stack() -> None:
     [{"max_retries": -1}, {"timeout": 0}, {"timeout": "5"}, {"total_timeout": 0}],
 )
 def test_bad_view_options_are_refused(options: dict[str, object]) -> None:
-    client = AsyncPropelAuth(AUTH_URL, API_KEY)
+    client = _offline()
     with pytest.raises(InvalidArgumentError):
         client.with_options(**options)  # type: ignore[arg-type]
 
@@ -112,9 +118,7 @@ async def test_closing_the_client_closes_its_views_and_not_the_reverse() -> None
 
 
 def test_settings_objects_and_flat_keywords() -> None:
-    client = AsyncPropelAuth(
-        AUTH_URL,
-        API_KEY,
+    client = _offline(
         retries=RetryPolicy(max_retries=7, backoff_base=2.0),
         pacing=Pacing(rate_limit=5.0, burst=3),
         max_retries=1,  # a flat keyword wins over its object's field
@@ -128,9 +132,7 @@ def test_settings_objects_and_flat_keywords() -> None:
 
 
 def test_token_settings_reach_client_tokens() -> None:
-    client = AsyncPropelAuth(
-        AUTH_URL, API_KEY, tokens=TokenSettings(max_token_bytes=100), token_leeway=5.0
-    )
+    client = _offline(tokens=TokenSettings(max_token_bytes=100), token_leeway=5.0)
     assert client.tokens._max_token_bytes == 100
     assert client._token_settings.leeway == 5.0
 
@@ -155,7 +157,7 @@ def test_token_settings_defaults_are_the_verifiers() -> None:
 )
 def test_bad_settings_name_the_keyword(options: dict[str, object], named: str) -> None:
     with pytest.raises(ConfigurationError, match=named):
-        AsyncPropelAuth(AUTH_URL, API_KEY, **options)  # type: ignore[arg-type]
+        _offline(**options)
 
 
 def test_settings_objects_check_their_fields() -> None:

@@ -13,14 +13,11 @@ import attrs
 import httpx
 
 from ._ratelimit import RateLimiter
-from ._raw import RawResponse, Recorder
 from ._retry import RetryPolicy
-from ._settings import FlatSettings, Pacing, TokenSettings, grouped
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, build_http_client, pool_size
 from ._types import UNSET, Unsettable
 from ._version import __version__
 from .errors import ConfigurationError
-from .observe import Observer
 from .resources.access_tokens import AccessTokens
 from .resources.api_keys import ApiKeys
 from .resources.employees import Employees
@@ -37,6 +34,10 @@ from .tokens.service import Tokens
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
+
+    from ._raw import RawResponse
+    from ._settings import FlatSettings, Pacing, TokenSettings
+    from .observe import Observer
 
 T = TypeVar("T")
 
@@ -145,6 +146,8 @@ class AsyncPropelAuth:
             raise ConfigurationError("max_response_bytes must be a whole number of bytes")
         if max_response_bytes < 1:
             raise ConfigurationError("max_response_bytes must be at least 1")
+        from ._settings import grouped  # here, not at import: `import propelauth_async` stays light
+
         policy, pace, token_settings = grouped(
             retries,
             pacing,
@@ -356,6 +359,8 @@ class AsyncPropelAuth:
         requests (a batch split into chunks), ``responses`` has each; ``status_code`` and
         ``headers`` are the last one's. Errors are raised as usual.
         """
+        from ._raw import Recorder
+
         recorder = Recorder()
         view = self._view(self._requester.derive(observers=(*self._requester.observers, recorder)))
         parsed = await call(view)

@@ -45,10 +45,11 @@ from ._retry import (
     retry_after_is_precise,
     retry_after_seconds,
 )
-from .observe import CallObserver, Observer, call_info, watch
 
 if TYPE_CHECKING:
     import tenacity
+
+    from .observe import CallObserver, Observer
 
 logger = logging.getLogger("propelauth_async")
 
@@ -430,6 +431,8 @@ class Requester:
 
     async def _watched(self, call: _Call) -> Any:
         """``_run``, reported to the observers: the call's start and end."""
+        from .observe import call_info, watch  # only clients with observers load it
+
         call.watch = watching = watch(self.observers, call_info(call.endpoint, self.host))
         if watching is None:
             return await self._run(call)

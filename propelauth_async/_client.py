@@ -39,13 +39,13 @@ if TYPE_CHECKING:
     from ._settings import FlatSettings, Pacing, TokenSettings
     from .observe import Observer
 
-T = TypeVar("T")
-
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
 USER_AGENT = f"propelauth-async/{__version__} httpx/{httpx.__version__}"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+T = TypeVar("T")
 
 
 def _check_url(url: str, name: str) -> urllib.parse.SplitResult:

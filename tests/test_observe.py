@@ -270,3 +270,21 @@ async def test_hooks_and_opentelemetry_together(otel: Telemetry) -> None:
     assert raw.status_code == 200
     assert [type(e).__name__ for e in events] == ["RequestEvent", "ResponseEvent"]
     assert len(otel.finished()) == 2
+
+
+async def test_without_observers_nothing_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("a client without observers consulted them")
+
+    monkeypatch.setattr("propelauth_async.observe.watch", refuse)
+    monkeypatch.setattr("propelauth_async.observe.call_info", refuse)
+    async with Script(too_many(), ok()).client() as client:
+        assert await client.users.fetch(USER_ID) is not None
+        assert await client.with_options(max_retries=0).users.fetch(USER_ID) is not None
+
+
+async def test_views_report_to_the_clients_observers() -> None:
+    events: list[Any] = []
+    async with Script().client(observers=[_hooks(events)]) as client:
+        await client.with_options(timeout=5.0).users.fetch(USER_ID)
+    assert [type(e).__name__ for e in events] == ["RequestEvent", "ResponseEvent"]

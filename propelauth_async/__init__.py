@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncPropelAuth
+from ._retry import RetryPolicy
 from ._types import UNSET
 from ._version import __version__
 from .errors import (
@@ -46,7 +47,9 @@ from .errors import (
 
 if TYPE_CHECKING:  # what the lazy table below loads, spelled out for type checkers and IDEs
     from ._budget import LocalBudget, RateBudget
+    from ._raw import HttpResponse, RawResponse
     from ._redis_budget import RedisRateBudget
+    from ._settings import Pacing, TokenSettings
     from .bulk import BulkJob, BulkProgress, ItemResult, Outcome
     from .models.api_keys import (
         ApiKey,
@@ -104,6 +107,7 @@ if TYPE_CHECKING:  # what the lazy table below loads, spelled out for type check
         User,
         UserOrderBy,
     )
+    from .observe import Hooks
     from .pagination import AsyncPager, Page
     from .resources.access_tokens import CreatedAccessToken
     from .resources.bulk import NewMembership, NewUser, UserChanges
@@ -177,6 +181,9 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     ".bulk": ("BulkJob", "BulkProgress", "ItemResult", "Outcome"),
     "._budget": ("LocalBudget", "RateBudget"),
     "._redis_budget": ("RedisRateBudget",),
+    "._raw": ("HttpResponse", "RawResponse"),
+    "._settings": ("Pacing", "TokenSettings"),
+    ".observe": ("Hooks",),
     ".resources.access_tokens": ("CreatedAccessToken",),
     ".resources.bulk": ("NewMembership", "NewUser", "UserChanges"),
     ".tokens": (
@@ -208,6 +215,12 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Hooks",
+    "HttpResponse",
+    "Pacing",
+    "RawResponse",
+    "RetryPolicy",
+    "TokenSettings",
     "BulkJob",
     "BulkProgress",
     "ItemResult",

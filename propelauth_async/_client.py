@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import urllib.parse
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
 import httpx
 
 from ._budget import RateBudget
@@ -16,12 +18,16 @@ from ._http import AutoTransport, TransportChoice
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Requester, pool_size
+from ._types import UNSET, Unsettable
 from ._version import __version__
-from .errors import ConfigurationError, InvalidArgumentError
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
+    from ._raw import RawResponse
+    from ._settings import FlatSettings, Pacing, TokenSettings
+    from .observe import Observer
     from .resources.access_tokens import AccessTokens
     from .resources.api_keys import ApiKeys
     from .resources.bulk import Bulk
@@ -41,6 +47,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_CONNECTIONS = 100
 USER_AGENT = f"propelauth-async/{__version__} httpx/{httpx.__version__}"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+T = TypeVar("T")
 
 
 def _check_url(url: str, name: str) -> urllib.parse.SplitResult:
@@ -72,13 +80,6 @@ def _budget_id(auth_host: str, api_key: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def _policy(**settings: Any) -> RetryPolicy:
-    try:
-        return RetryPolicy(**settings)
-    except InvalidArgumentError as exc:
-        raise ConfigurationError(str(exc)) from None
-
-
 class AsyncPropelAuth:
     """The PropelAuth backend API, asynchronously.
 
@@ -93,6 +94,10 @@ class AsyncPropelAuth:
     Retries follow a fixed table: rate limits (429) and failures where nothing was sent are
     always retried; timeouts and 5xx are retried only for requests that are safe to send twice;
     a write whose answer was lost raises :class:`~propelauth_async.errors.OutcomeUnknownError`.
+
+    ``with_options(...)`` makes a view with other timeouts or retries over the same pool and
+    limiter; ``raw_response(...)`` shows the HTTP answer behind a call; ``observers=`` reports
+    every call to plain hooks or OpenTelemetry.
     """
 
     def __init__(
@@ -102,54 +107,51 @@ class AsyncPropelAuth:
         *,
         backend_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        max_rate_limit_retries: int = 5,
-        max_retry_wait: float = 60.0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 8.0,
-        total_timeout: float | None = 90.0,
+        max_retries: Unsettable[int] = UNSET,
+        max_retry_wait: Unsettable[float] = UNSET,
+        total_timeout: Unsettable[float | None] = UNSET,
         max_connections: int | None = None,
         max_keepalive_connections: int | None = None,
-        rate_limit: float | None = None,
-        rate_limit_burst: int = 1,
-        max_concurrency: int | None = None,
-        adaptive_rate_limit: bool = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        budget: RateBudget | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | TransportChoice | None = None,
-        verifier_key_pem: str | None = None,
-        token_leeway: float = 60.0,
-        max_token_bytes: int = 16 * 1024,
-        key_refresh_interval: float | None = 3600.0,
-        key_min_refresh_interval: float = 60.0,
+        budget: RateBudget | None = None,
+        retries: RetryPolicy | None = None,
+        pacing: Pacing | None = None,
+        tokens: TokenSettings | None = None,
+        observers: Sequence[Observer] = (),
+        **settings: Unpack[FlatSettings],
     ) -> None:
         """
         Connection: ``timeout`` (seconds, or an ``httpx.Timeout`` per phase),
         ``max_connections`` (default ``max_concurrency``, or 100) and
         ``max_keepalive_connections`` (default: all of them, so a busy client never churns
-        connections) for the pool, or your own ``http_client`` / ``transport``. ``transport``
-        is also a choice: ``"auto"`` (default: aiohttp's fast connector on asyncio when the
-        ``[aiohttp]`` extra is installed, else httpx's), ``"httpx"`` or ``"aiohttp"``.
+        connections) for the pool, and ``transport``: ``"auto"`` (the default: aiohttp's on
+        asyncio when the ``[aiohttp]`` extra is installed, httpx's own otherwise), ``"httpx"``,
+        ``"aiohttp"``, or a transport of yours; or your own ``http_client``.
+        ``max_response_bytes`` (8 MiB by default) is the largest body read; a larger one
+        raises ``ResponseTooLargeError`` as soon as it is exceeded, and is not retried.
 
-        Retries: ``max_retries`` for transient failures of replay-safe requests,
-        ``max_rate_limit_retries`` for 429s, ``max_retry_wait`` the longest server-requested
-        wait accepted (longer raises ``RateLimitError`` at once), ``backoff_base`` /
-        ``backoff_cap`` for full-jitter backoff, ``total_timeout`` for one call overall.
+        Retries: ``retries=RetryPolicy(...)``; the common fields can be given directly:
+        ``max_retries`` (transient failures of replay-safe requests; 2), ``max_retry_wait``
+        (the longest server-requested wait accepted; 60 s), ``total_timeout`` (one call
+        overall; 90 s).
 
-        Pacing: ``rate_limit`` (requests/s, with ``rate_limit_burst``) from the start,
-        ``max_concurrency`` requests in flight (by default, and at most, the pool's
-        ``max_connections``: calls beyond it queue in our own gate, never in httpx's pool, where
-        a cancelled waiter can lose a connection for good), ``adaptive_rate_limit`` to slow
-        down after a 429, and ``budget`` to share the pace with other processes
+        Pacing: ``pacing=Pacing(rate_limit=..., burst=..., max_concurrency=..., adaptive=...)``;
+        ``max_concurrency`` is by default, and at most, the pool's ``max_connections``: calls
+        beyond it queue in our own gate, never in httpx's pool, where a cancelled waiter can
+        lose a connection for good. ``budget`` shares the pace with other processes
         (:class:`~propelauth_async.RedisRateBudget`).
+        Tokens: ``tokens=TokenSettings(verifier_key_pem=..., leeway=..., ...)`` for
+        ``client.tokens``. Observability: ``observers=[Hooks(...)]`` or
+        ``[propelauth_async.otel.OpenTelemetry()]``.
 
-        Answers: ``max_response_bytes`` (8 MiB by default), the largest body read; a larger
-        one raises ``ResponseTooLargeError`` as soon as it is exceeded, and is not retried.
-
-        Tokens: ``verifier_key_pem`` to verify without fetching a key, ``token_leeway`` for
-        exp/iat/nbf, ``max_token_bytes``, and the key's ``key_refresh_interval`` /
-        ``key_min_refresh_interval`` (the least time between refreshes after a bad signature).
+        The other keywords of 0.1 still work and set one field of a settings object:
+        ``max_rate_limit_retries``, ``backoff_base``, ``backoff_cap`` (retries),
+        ``rate_limit``, ``rate_limit_burst``, ``max_concurrency``, ``adaptive_rate_limit``
+        (pacing), ``verifier_key_pem``, ``token_leeway``, ``max_token_bytes``,
+        ``key_refresh_interval``, ``key_min_refresh_interval`` (tokens). A keyword given
+        beside its settings object wins over that field.
         """
         auth = _check_url(auth_url, "auth_url")
         if not isinstance(api_key, str) or not api_key.strip():
@@ -159,25 +161,36 @@ class AsyncPropelAuth:
             raise ConfigurationError("pass either http_client or transport, not both")
         if isinstance(transport, str) and transport not in ("auto", "httpx", "aiohttp"):
             raise ConfigurationError("transport must be 'auto', 'httpx', 'aiohttp' or a transport")
-        if rate_limit is not None and not rate_limit > 0:
-            raise ConfigurationError("rate_limit must be a positive number of requests per second")
-        if budget is not None and rate_limit is not None:
-            raise ConfigurationError(
-                "with a budget, give the starting pace to the budget (RedisRateBudget(rate=...))"
-            )
-        if max_concurrency is not None and max_concurrency < 1:
-            raise ConfigurationError("max_concurrency must be at least 1")
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
             raise ConfigurationError("max_response_bytes must be a whole number of bytes")
         if max_response_bytes < 1:
             raise ConfigurationError("max_response_bytes must be at least 1")
+        from ._settings import grouped  # here, not at import: `import propelauth_async` stays light
+
+        policy, pace, token_settings = grouped(
+            retries,
+            pacing,
+            tokens,
+            {
+                "max_retries": max_retries,
+                "max_retry_wait": max_retry_wait,
+                "total_timeout": total_timeout,
+                **settings,
+            },
+        )
+
+        if budget is not None and pace.rate_limit is not None:
+            raise ConfigurationError(
+                "with a budget, give the starting pace to the budget (RedisRateBudget(rate=...))"
+            )
 
         self.auth_url = f"{auth.scheme}://{auth.netloc}"
         self.auth_host = auth.netloc
         self.backend_url = f"{backend.scheme}://{backend.netloc}"
         self._owns_http_client = http_client is None
+        cap = pace.max_concurrency
         if http_client is None:
-            pool = max_connections or max_concurrency or DEFAULT_MAX_CONNECTIONS
+            pool: int | None = max_connections or cap or DEFAULT_MAX_CONNECTIONS
             limits = httpx.Limits(
                 max_connections=pool,
                 max_keepalive_connections=(
@@ -187,16 +200,13 @@ class AsyncPropelAuth:
             if transport is None or isinstance(transport, str):
                 transport = AutoTransport(transport or "auto", limits)
             http_client = httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
-            known_pool: int | None = pool
         else:
-            known_pool = pool_size(http_client)
-        gate = (
-            max_concurrency
-            if known_pool is None
-            else min(max_concurrency or known_pool, known_pool)
-        )
+            pool = pool_size(http_client)
+        gate = cap if pool is None else min(cap or pool, pool)
         self._http_client = http_client
         self._closed = False
+        self._root = self
+        self._token_settings = token_settings
         self._requester = Requester(
             http_client=http_client,
             base_url=self.backend_url,
@@ -206,33 +216,20 @@ class AsyncPropelAuth:
                 "user-agent": USER_AGENT,
                 "accept": "application/json",
             },
-            policy=_policy(
-                max_retries=max_retries,
-                max_rate_limit_retries=max_rate_limit_retries,
-                max_retry_wait=max_retry_wait,
-                backoff_base=backoff_base,
-                backoff_cap=backoff_cap,
-                rate_limit_backoff_base=max(backoff_base, min(1.0, backoff_cap)),
-                total_timeout=total_timeout,
-            ),
+            policy=policy,
             limiter=RateLimiter(
-                rate=rate_limit,
-                burst=rate_limit_burst,
+                rate=pace.rate_limit,
+                burst=pace.burst,
                 max_concurrency=gate,
-                adaptive=adaptive_rate_limit,
+                adaptive=pace.adaptive,
                 budget=budget,
             ),
             max_response_bytes=max_response_bytes,
+            observers=observers,
         )
-
         if budget is not None:
             budget.bind(_budget_id(self.auth_host, api_key.strip()))
-        self._verifier_key_pem = verifier_key_pem
-        self._token_leeway = token_leeway
-        self._max_token_bytes = max_token_bytes
-        self._key_refresh_interval = key_refresh_interval
-        self._key_min_refresh_interval = key_min_refresh_interval
-        if verifier_key_pem is not None:
+        if token_settings.verifier_key_pem is not None:
             _ = self.tokens  # parse the PEM now: a bad one is a configuration error
 
     @classmethod
@@ -321,17 +318,22 @@ class AsyncPropelAuth:
 
     @cached_property
     def tokens(self) -> Tokens:
-        """Local access-token verification (the key is fetched on first use)."""
+        """Local access-token verification (the key is fetched on first use, and shared with
+        every ``with_options`` view)."""
+        if self._root is not self:
+            return self._root.tokens
         from .tokens.service import Tokens
 
+        settings = self._token_settings
         return Tokens(
             self._requester,
             issuer=self.issuer,
-            verifier_key_pem=self._verifier_key_pem,
-            leeway=self._token_leeway,
-            max_token_bytes=self._max_token_bytes,
-            key_refresh_interval=self._key_refresh_interval,
-            key_min_refresh_interval=self._key_min_refresh_interval,
+            verifier_key_pem=settings.verifier_key_pem,
+            leeway=settings.leeway,
+            max_token_bytes=settings.max_token_bytes,
+            key_refresh_interval=settings.key_refresh_interval,
+            key_min_refresh_interval=settings.key_min_refresh_interval,
+            cache_size=settings.cache_size,
         )
 
     @cached_property
@@ -374,9 +376,73 @@ class AsyncPropelAuth:
         """
         await self.tokens.check_connection()
 
+    # Views ------------------------------------------------------------------------------------
+
+    def with_options(
+        self,
+        *,
+        timeout: Unsettable[float | httpx.Timeout] = UNSET,
+        max_retries: Unsettable[int] = UNSET,
+        max_rate_limit_retries: Unsettable[int] = UNSET,
+        max_retry_wait: Unsettable[float] = UNSET,
+        total_timeout: Unsettable[float | None] = UNSET,
+    ) -> Self:
+        """This client with other timeouts or retries, for some calls: ``fast =
+        client.with_options(max_retries=0, total_timeout=2.0)`` in a latency-sensitive
+        handler, ``client.with_options(timeout=120)`` for a long export.
+
+        The view shares everything else with this client: the connection pool, the rate
+        limiter (a 429 seen through either pauses both), the verification key and the
+        observers. Making one costs a few microseconds; keep it or make it per call. Closing a
+        view does nothing: the client it came from owns the pool. Options not given keep this
+        client's values; a bad one raises ``InvalidArgumentError`` at once.
+        """
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("max_retries", max_retries),
+                ("max_rate_limit_retries", max_rate_limit_retries),
+                ("max_retry_wait", max_retry_wait),
+                ("total_timeout", total_timeout),
+            )
+            if value is not UNSET
+        }
+        policy = attrs.evolve(self._requester.policy, **changes) if changes else None
+        requester = self._requester.derive(
+            policy=policy, timeout=None if timeout is UNSET else timeout
+        )
+        return self._view(requester)
+
+    async def raw_response(self, call: Callable[[Self], Awaitable[T]]) -> RawResponse[T]:
+        """Make the call(s) in ``call`` and return their result with the HTTP answer behind it:
+        status, headers (rate-limit headers and request ids included) and the parsed value.
+
+        ``call`` gets a view of this client: ``await client.raw_response(lambda c:
+        c.users.fetch(user_id))`` is a ``RawResponse[User | None]``. When it makes several
+        requests (a batch split into chunks), ``responses`` has each; ``status_code`` and
+        ``headers`` are the last one's. Errors are raised as usual.
+        """
+        from ._raw import Recorder
+
+        recorder = Recorder()
+        view = self._view(self._requester.derive(observers=(*self._requester.observers, recorder)))
+        parsed = await call(view)
+        return recorder.response(parsed)
+
+    def _view(self, requester: Requester) -> Self:
+        """A client object over ``requester``: same settings and state, no namespaces yet
+        (each view builds its own over its requester), the root's ``tokens``."""
+        cls = type(self)
+        view = cls.__new__(cls)
+        # An instance attribute a class attribute also names is a cached namespace: not copied.
+        vars(view).update({k: v for k, v in vars(self).items() if not hasattr(cls, k)})
+        view._requester = requester
+        return view
+
     async def aclose(self) -> None:
-        """Close the connection pool (unless it was passed in). Safe to call twice."""
-        if self._closed:
+        """Close the connection pool (unless it was passed in). Safe to call twice.
+        On a ``with_options`` view, does nothing."""
+        if self._closed or self._root is not self:
             return
         self._closed = True
         self._requester.closed = True

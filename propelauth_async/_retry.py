@@ -41,9 +41,14 @@ def may_retry(failure: Failure, *, replay_safe: bool) -> bool:
     return False
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 0:
+def non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise InvalidArgumentError(attribute.name, "must be 0 or more")
+
+
+def _whole(_: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(attribute.name, "must be a whole number")
 
 
 def _positive_or_none(_: object, attribute: attrs.Attribute[float], value: float | None) -> None:
@@ -53,23 +58,29 @@ def _positive_or_none(_: object, attribute: attrs.Attribute[float], value: float
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """How hard to try. Defaults follow DESIGN section 3.
+    """How hard one call tries. Pass it as ``AsyncPropelAuth(..., retries=RetryPolicy(...))``,
+    or change a field for some calls with ``client.with_options(...)``.
 
     ``max_retries`` counts retries after the first attempt for transient failures (all kinds
     together: a timeout then a 503 spend two);
     ``max_rate_limit_retries`` does the same for 429s, which are always safe to retry.
     ``max_retry_wait`` is the longest server-requested wait we accept: a 429 asking for more
     raises :class:`~propelauth_async.errors.RateLimitError` at once instead of hanging the caller.
-    ``total_timeout`` bounds one call across all its attempts and waits.
+    ``total_timeout`` bounds one call across all its attempts and waits (``None``: no bound).
+    Backoff is full jitter, ``uniform(0, min(backoff_cap, base * 2**n))``, where ``base`` is
+    ``backoff_base`` and, after a 429 that named no wait, ``rate_limit_backoff_base`` (by
+    default ``max(backoff_base, min(1.0, backoff_cap))``: a rate limit deserves a slower start).
     """
 
-    max_retries: int = attrs.field(default=2, validator=_non_negative)
-    max_rate_limit_retries: int = attrs.field(default=5, validator=_non_negative)
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
-    rate_limit_backoff_base: float = 1.0
-    max_retry_wait: float = 60.0
+    max_retries: int = attrs.field(default=2, validator=[_whole, non_negative])
+    max_rate_limit_retries: int = attrs.field(default=5, validator=[_whole, non_negative])
+    max_retry_wait: float = attrs.field(default=60.0, validator=non_negative)
     total_timeout: float | None = attrs.field(default=90.0, validator=_positive_or_none)
+    backoff_base: float = attrs.field(default=0.5, validator=non_negative)
+    backoff_cap: float = attrs.field(default=8.0, validator=non_negative)
+    rate_limit_backoff_base: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(non_negative)
+    )
 
     def allowed_retries(self, failure: Failure) -> int:
         if failure is Failure.RATE_LIMITED:
@@ -78,9 +89,10 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, failure: Failure) -> float:
         """Full jitter: uniform(0, min(cap, base * 2**n)), n counting from 0."""
-        base = (
-            self.rate_limit_backoff_base if failure is Failure.RATE_LIMITED else self.backoff_base
-        )
+        base = self.backoff_base
+        if failure is Failure.RATE_LIMITED:
+            chosen = self.rate_limit_backoff_base
+            base = max(base, min(1.0, self.backoff_cap)) if chosen is None else chosen
         return random.uniform(0.0, min(self.backoff_cap, base * 2.0**retry_number))
 
 

@@ -16,6 +16,7 @@ cancellation (the fix httpx2 merged as pydantic/httpx2#983).
 
 from __future__ import annotations
 
+import copy
 import errno
 import functools
 import json
@@ -25,7 +26,7 @@ import ssl
 import sys
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,8 @@ from ._retry import (
 
 if TYPE_CHECKING:
     import tenacity
+
+    from .observe import CallObserver, Observer
 
 logger = logging.getLogger("propelauth_async")
 
@@ -285,9 +288,10 @@ class _Failed(Exception):
 
 
 class _Call:
-    """One logical call: what to send, and what its attempts have taught us so far."""
+    """One logical call: what to send, what its attempts have taught us so far, and who
+    watches it (``None`` when the client has no observers)."""
 
-    __slots__ = ("body", "endpoint", "path", "query", "state")
+    __slots__ = ("body", "endpoint", "path", "query", "state", "watch")
 
     def __init__(
         self, endpoint: Endpoint, path: str, query: dict[str, str] | None, body: bytes | None
@@ -297,6 +301,7 @@ class _Call:
         self.query = query
         self.body = body
         self.state = CallState()
+        self.watch: CallObserver | None = None
 
 
 def _asyncio_loop() -> object | None:
@@ -322,8 +327,30 @@ def _event_loop() -> object:
     return trio.lowlevel.current_trio_token()
 
 
+class _Lifecycle:
+    """What a requester and every view derived from it share about their pool's life."""
+
+    __slots__ = ("closed", "loop")
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.loop: object | None = None
+
+
+def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise errors.InvalidArgumentError("timeout", "must be a positive number of seconds")
+    return httpx.Timeout(float(value))
+
+
 class Requester:
-    """Sends requests for one client; shared by all its resources and coroutines."""
+    """Sends requests for one client; shared by all its resources and coroutines.
+
+    :meth:`derive` makes a view with other retry settings, timeouts or observers that shares
+    everything else: the pool, the limiter, the headers, and being open or closed.
+    """
 
     def __init__(
         self,
@@ -334,6 +361,7 @@ class Requester:
         policy: RetryPolicy,
         limiter: RateLimiter,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        observers: Sequence[Observer] = (),
     ) -> None:
         self.http_client = http_client
         self.base_url = base_url.rstrip("/")
@@ -341,18 +369,45 @@ class Requester:
         self.policy = policy
         self.limiter = limiter
         self.max_response_bytes = max_response_bytes
-        self.closed = False
-        self._loop: object | None = None
+        self.observers = tuple(observers)
+        self.timeout: httpx.Timeout | None = None  # None: the pool's own timeouts
+        self._life = _Lifecycle()
         self._headers = dict(headers)
         self._json_headers = {**self._headers, **_JSON_HEADERS}
 
+    def derive(
+        self,
+        *,
+        policy: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        observers: Sequence[Observer] | None = None,
+    ) -> Requester:
+        """A view of this requester with some settings changed (``None``: unchanged)."""
+        view = copy.copy(self)
+        if policy is not None:
+            view.policy = policy
+        if timeout is not None:
+            view.timeout = _timeout(timeout)
+        if observers is not None:
+            view.observers = tuple(observers)
+        return view
+
+    @property
+    def closed(self) -> bool:
+        return self._life.closed
+
+    @closed.setter
+    def closed(self, value: bool) -> None:
+        self._life.closed = value
+
     def _check_usable(self) -> None:
-        if self.closed:
+        life = self._life
+        if life.closed:
             raise errors.ClientClosedError(_CLOSED_MESSAGE)
         loop = _event_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif loop is not self._loop:
+        if life.loop is None:
+            life.loop = loop
+        elif loop is not life.loop:
             raise errors.WrongEventLoopError(
                 "this client was first used in another event loop, and its connections belong "
                 "to that loop; create the client inside the loop that uses it (in your app's "
@@ -381,9 +436,29 @@ class Requester:
         call = _Call(endpoint, url_path, encode_query(query) if query else None, body)
         if self.policy.total_timeout is not None:
             call.state.deadline = time.monotonic() + self.policy.total_timeout
+        if self.observers:
+            return await self._watched(call)
+        return await self._run(call)
+
+    async def _watched(self, call: _Call) -> Any:
+        """``_run``, reported to the observers: the call's start and end."""
+        from .observe import call_info, watch  # only clients with observers load it
+
+        call.watch = watching = watch(self.observers, call_info(call.endpoint, self.host))
+        if watching is None:
+            return await self._run(call)
+        try:
+            result = await self._run(call)
+        except BaseException as exc:
+            watching.finished(exc)
+            raise
+        watching.finished(None)
+        return result
+
+    async def _run(self, call: _Call) -> Any:
         try:
             try:
-                return await self._try(call, None)
+                return await self._try(call, self.timeout)
             except _Retry as retry:
                 first = retry  # retried below, outside this block: no chained _Retry
             return await self._retry(call, first)
@@ -415,6 +490,8 @@ class Requester:
         )
         if isinstance(verdict, errors.PropelAuthError):
             raise verdict
+        if call.watch is not None:
+            call.watch.retrying(outcome.failure.value, verdict, outcome.error)
         raise _Retry(outcome.error, outcome.failure, verdict)
 
     def _build(self, call: _Call, limits: httpx.Timeout | None) -> httpx.Request:
@@ -429,6 +506,8 @@ class Requester:
         )
 
     async def _attempt(self, call: _Call, limits: httpx.Timeout | None) -> Any:
+        watching = call.watch
+        queued = 0.0 if watching is None else time.monotonic()
         try:
             await self.limiter.wait_turn(
                 deadline=call.state.deadline, max_wait=self.policy.max_retry_wait
@@ -436,7 +515,37 @@ class Requester:
         except PauseTooLong as paused:
             raise self._paused_error(call, paused.left) from None
         call.state.attempts += 1
-        answer = await self._exchange(call, limits)
+        if watching is not None:
+            waited = time.monotonic() - queued
+            return await self._watched_exchange(call, limits, watching, waited)
+        return self._settle(call, await self._exchange(call, limits))
+
+    async def _watched_exchange(
+        self, call: _Call, limits: httpx.Timeout | None, watching: CallObserver, waited: float
+    ) -> Any:
+        """``_exchange`` and ``_settle``, reported: the attempt, its answer, a 429's scope."""
+        watching.attempt_started(call.state.attempts, waited)
+        answer: _Answer | None = None
+        try:
+            answer = await self._exchange(call, limits)
+            result = self._settle(call, answer)
+        except BaseException as exc:
+            error = exc.error if isinstance(exc, _Failed) else exc
+            if answer is None:
+                watching.attempt_ended(None, {}, error)
+                raise
+            watching.attempt_ended(answer.status, answer.headers, error)
+            if isinstance(error, errors.EndUserRateLimitError):
+                watching.rate_limited("subject", error.retry_after)
+            elif isinstance(exc, _Failed) and exc.failure is Failure.RATE_LIMITED:
+                watching.rate_limited("backend", exc.server_wait)
+            raise
+        watching.attempt_ended(answer.status, answer.headers, None)
+        return result
+
+    def _settle(self, call: _Call, answer: _Answer) -> Any:
+        """What an answer means: the decoded body, ``None`` for a repeated DELETE, or an error
+        (raised when final, ``_Failed`` when the retry decision has a say)."""
         status = answer.status
         if status < 300:
             self.limiter.record_success(answer.headers)
@@ -451,7 +560,7 @@ class Requester:
         gate = self.limiter.gate
         if gate is None:
             return await self._send(call, limits)
-        wait = pool_timeout(self.http_client)
+        wait = self.timeout.pool if self.timeout is not None else pool_timeout(self.http_client)
         if call.state.deadline is not None:
             left = max(0.0, call.state.deadline - time.monotonic())
             wait = left if wait is None else min(wait, left)
@@ -646,9 +755,9 @@ class Requester:
     def _remaining_timeout(self, call: _Call) -> httpx.Timeout | None:
         """The client's timeouts, each clipped to what is left of the call's total deadline."""
         if call.state.deadline is None:
-            return None
+            return self.timeout
         left = max(0.001, call.state.deadline - time.monotonic())
-        base = self.http_client.timeout
+        base = self.timeout or self.http_client.timeout
         return httpx.Timeout(
             connect=min(base.connect or left, left),
             read=min(base.read or left, left),

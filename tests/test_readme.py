@@ -90,3 +90,66 @@ async def test_readme_aiohttp_snippet_serves(monkeypatch: pytest.MonkeyPatch) ->
         assert await (await http.get("/")).json() == {"signed_in": False}
         reports = await http.get("/reports", headers=headers)
         assert await reports.json() == {"caller": "AuthenticatedUser"}
+
+
+async def _run_block(block: str, namespace: dict[str, object]) -> None:
+    """Run a README block as written; top-level ``async with`` / ``await`` included."""
+    code = compile(block, "<README>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(code, namespace)
+    if result is not None:
+        await result
+
+
+def _block(marker: str) -> str:
+    (block,) = [b for b in BLOCKS if marker in b]
+    return block
+
+
+async def test_readme_client_settings_block_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROPELAUTH_AUTH_URL", "https://auth.example.com")
+    monkeypatch.setenv("PROPELAUTH_API_KEY", "k")
+    namespace: dict[str, object] = {"api_key": "k"}
+    await _run_block(_block("pacing=Pacing("), namespace)
+    client = namespace["client"]
+    assert getattr(client, "auth_host", None) == "auth.example.com"
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["client.with_options(", "client.raw_response(", "Hooks(on_response", "OpenTelemetry()"],
+)
+async def test_readme_api_reference_blocks_run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    marker: str,
+) -> None:
+    from propelauth_async.testing import Emulator
+
+    emu = Emulator()
+    emu.add_user("ada@example.com")
+    monkeypatch.setattr(
+        "propelauth_async.AsyncPropelAuth.from_env",
+        classmethod(lambda cls, **options: emu.client(**options)),
+    )
+    namespace: dict[str, object] = {}
+    with caplog.at_level("DEBUG", logger="myapp.propelauth"):
+        await _run_block(_block(marker), namespace)
+    user = namespace["user"]
+    assert getattr(user, "email", None) == "ada@example.com"
+    if marker == "client.raw_response(":
+        assert capsys.readouterr().out.startswith("200 ")
+    if marker == "Hooks(on_response":
+        assert "users.fetch_by_email: 200 in" in caplog.text
+
+
+def test_readme_quiets_httpx_logging() -> None:
+    import logging
+
+    block = _block('getLogger("httpx")')
+    before = logging.getLogger("httpx").level
+    try:
+        exec(compile(block, "<README>", "exec"), {})
+        assert logging.getLogger("httpx").level == logging.WARNING
+    finally:
+        logging.getLogger("httpx").setLevel(before)

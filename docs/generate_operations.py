@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from propelauth_async import _endpoints as E
+from propelauth_async import _endpoints as endpoints
 
 OUT = Path(__file__).with_name("operations.md")
 
@@ -81,7 +81,7 @@ NOTES: dict[str, str] = {
 
 def render() -> str:
     rows = []
-    for endpoint in E.ALL:
+    for endpoint in endpoints.ALL:
         for name in endpoint.official:
             note = NOTES.get(name, "")
             rows.append((name, endpoint.method, endpoint.path, endpoint.ours, note))

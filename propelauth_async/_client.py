@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .resources.role_mappings import RoleMappings
     from .resources.scim import Scim
     from .resources.users import Users
-    from .tokens.service import Tokens
+    from .tokens.namespace import Tokens
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_CONNECTIONS = 100
@@ -294,7 +294,7 @@ class AsyncPropelAuth:
     @cached_property
     def tokens(self) -> Tokens:
         """Local access-token verification (the key is fetched on first use)."""
-        from .tokens.service import Tokens
+        from .tokens.namespace import Tokens
 
         return Tokens(
             self._requester,

@@ -44,13 +44,13 @@ from ._retry import (
     retry_after_is_precise,
     retry_after_seconds,
 )
+from ._types import NO_BODY
 
 if TYPE_CHECKING:
     import tenacity
 
 logger = logging.getLogger("propelauth_async")
 
-NO_BODY: Any = object()
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _JSON_HEADERS = {"content-type": "application/json"}
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)

@@ -1,4 +1,4 @@
-"""Small shared types: the ``UNSET`` sentinel and JSON aliases."""
+"""Small shared types: the sentinels (``UNSET``, ``NO_BODY``, ``NOT_FOUND``) and JSON aliases."""
 
 from __future__ import annotations
 
@@ -24,6 +24,33 @@ UNSET: Final = _Unset.UNSET
 
 ``None`` is different: where a field may be cleared, ``None`` sends ``null``.
 """
+
+
+class _NoBody(enum.Enum):
+    NO_BODY = "NO_BODY"
+
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+NO_BODY: Final = _NoBody.NO_BODY
+"""Marks a request sent without a body, where ``None`` would send JSON ``null``."""
+
+
+class _NotFound(enum.Enum):
+    NOT_FOUND = "NOT_FOUND"
+
+    def __repr__(self) -> str:
+        return "NOT_FOUND"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+NOT_FOUND: Final = _NotFound.NOT_FOUND
+"""What a lookup returns for a 404: a missing thing is an answer, not an error."""
+
+NotFound: TypeAlias = Literal[_NotFound.NOT_FOUND]
 
 T = TypeVar("T")
 Unsettable: TypeAlias = T | Literal[_Unset.UNSET]

@@ -8,18 +8,15 @@ from typing import Any, TypeVar
 
 import anyio
 
-from .. import _validate as v
+from .. import _validate as check
 from .._convert import structure
 from .._endpoints import Endpoint
-from .._transport import NO_BODY, Requester
-from .._types import UNSET
+from .._transport import Requester
+from .._types import NO_BODY, NOT_FOUND, UNSET, NotFound
 from ..errors import NotFoundError
 from ..pagination import AsyncPager, FetchPage, Page, page_from_json
 
 T = TypeVar("T")
-
-NOT_FOUND: Any = object()
-"""What :func:`lookup` returns for a 404."""
 
 
 async def lookup(
@@ -28,7 +25,7 @@ async def lookup(
     *,
     path: Mapping[str, str] | None = None,
     query: Mapping[str, object] | None = None,
-) -> Any:
+) -> Any | NotFound:
     """The decoded body, or ``NOT_FOUND``: a missing thing is an answer, not an error."""
     try:
         return await requester.request(endpoint, path=path, query=query)
@@ -93,8 +90,8 @@ async def fetch_page_as_given(
 ) -> Page[T]:
     """One page, sending ``page_number`` / ``page_size`` only when the caller gave them."""
     return await fetch(
-        None if page_number is None else v.page_number(page_number),
-        None if page_size is None else v.page_size(page_size),
+        None if page_number is None else check.page_number(page_number),
+        None if page_size is None else check.page_size(page_size),
     )
 
 
@@ -135,38 +132,40 @@ def make_pager(
 ) -> AsyncPager[T]:
     """An :class:`AsyncPager` over ``fetch``, its arguments checked before any request."""
     if max_items is not None:
-        v.int_range(max_items, "max_items", 0, None)
+        check.int_range(max_items, "max_items", 0, None)
     return AsyncPager(
         fetch,
-        page_size=v.page_size(page_size),
-        start_page=v.page_number(start_page, "start_page"),
+        page_size=check.page_size(page_size),
+        start_page=check.page_number(start_page, "start_page"),
         max_items=max_items,
-        prefetch=v.flag(prefetch, "prefetch"),
+        prefetch=check.flag(prefetch, "prefetch"),
     )
 
 
 def role_body(org_id: str, role: str, additional_roles: Collection[str]) -> dict[str, object]:
     """The org, role and additional roles of a membership or an invite, checked."""
     return {
-        "org_id": v.uuid_str(org_id, "org_id"),
-        "role": v.text(role, "role"),
-        "additional_roles": v.string_list(additional_roles, "additional_roles"),
+        "org_id": check.uuid_str(org_id, "org_id"),
+        "role": check.text(role, "role"),
+        "additional_roles": check.string_list(additional_roles, "additional_roles"),
     }
 
 
 def drop_none(**fields: object) -> dict[str, object]:
     """The keyword arguments whose value is not ``None`` (the wire's "sent only if given")."""
-    return {k: v for k, v in fields.items() if v is not None}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def changes(**fields: tuple[object, Callable[[object, str], object]]) -> dict[str, object]:
     """The fields of an update that were given, each checked: ``name=(value, check)``.
 
-    A field left ``UNSET`` is not sent (it stays as it is); ``check(value, name)`` names the
+    A field left ``UNSET`` is not sent (it stays as it is); ``checker(value, name)`` names the
     parameter when it refuses a value.
     """
     return {
-        name: check(value, name) for name, (value, check) in fields.items() if value is not UNSET
+        name: checker(value, name)
+        for name, (value, checker) in fields.items()
+        if value is not UNSET
     }
 
 

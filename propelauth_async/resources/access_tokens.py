@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._convert import structure
 from .._responses import retyped
 from .._transport import Requester
@@ -37,16 +37,18 @@ class AccessTokens:
         whose answer was lost is not retried.
         """
         body = {
-            "user_id": v.uuid_str(user_id, "user_id"),
-            "duration_in_minutes": v.int_range(duration_in_minutes, "duration_in_minutes", 1, 1440),
+            "user_id": check.uuid_str(user_id, "user_id"),
+            "duration_in_minutes": check.int_range(
+                duration_in_minutes, "duration_in_minutes", 1, 1440
+            ),
             **drop_none(
                 active_org_id=None
                 if active_org_id is None
-                else v.uuid_str(active_org_id, "active_org_id")
+                else check.uuid_str(active_org_id, "active_org_id")
             ),
         }
         try:
-            data = await self._requester.request(E.CREATE_ACCESS_TOKEN, json_body=body)
+            data = await self._requester.request(endpoints.CREATE_ACCESS_TOKEN, json_body=body)
         except ForbiddenError as exc:  # this endpoint's 403 means "no such user"
             raise retyped(exc, UserNotFoundError, f"user {body['user_id']} was not found") from exc
         except NotFoundError as exc:  # and its 404 means the feature is off

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._convert import structure
 from .._responses import retyped
 from .._transport import Requester
@@ -51,7 +51,7 @@ class Mfa:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    async def _post(self, endpoint: E.Endpoint, body: Mapping[str, object]) -> Any:
+    async def _post(self, endpoint: endpoints.Endpoint, body: Mapping[str, object]) -> Any:
         try:
             return await self._requester.request(endpoint, json_body=dict(body))
         except APIError as error:
@@ -71,13 +71,15 @@ class Mfa:
     ) -> StepUpGrant:
         """Check the user's authenticator code; a grant for ``action_type`` comes back."""
         data = await self._post(
-            E.VERIFY_STEP_UP_TOTP,
+            endpoints.VERIFY_STEP_UP_TOTP,
             {
-                "action_type": v.text(action_type, "action_type"),
-                "user_id": v.uuid_str(user_id, "user_id"),
-                "code": v.text(code, "code"),
-                "grant_type": v.choice(grant_type, StepUpGrantType, "grant_type").value,
-                "valid_for_seconds": v.int_range(valid_for_seconds, "valid_for_seconds", 1, None),
+                "action_type": check.text(action_type, "action_type"),
+                "user_id": check.uuid_str(user_id, "user_id"),
+                "code": check.text(code, "code"),
+                "grant_type": check.choice(grant_type, StepUpGrantType, "grant_type").value,
+                "valid_for_seconds": check.int_range(
+                    valid_for_seconds, "valid_for_seconds", 1, None
+                ),
             },
         )
         return structure(data, StepUpGrant)
@@ -87,11 +89,11 @@ class Mfa:
         expired or used up (never an error for that)."""
         try:
             await self._post(
-                E.VERIFY_STEP_UP_GRANT,
+                endpoints.VERIFY_STEP_UP_GRANT,
                 {
-                    "action_type": v.text(action_type, "action_type"),
-                    "user_id": v.uuid_str(user_id, "user_id"),
-                    "grant": v.text(grant, "grant"),
+                    "action_type": check.text(action_type, "action_type"),
+                    "user_id": check.uuid_str(user_id, "user_id"),
+                    "grant": check.text(grant, "grant"),
                 },
             )
         except BadRequestError as error:
@@ -111,24 +113,26 @@ class Mfa:
     ) -> SmsChallenge:
         """Text a code to one of the user's MFA phones; verify it with :meth:`verify_sms`."""
         data = await self._post(
-            E.SEND_SMS_MFA_CODE,
+            endpoints.SEND_SMS_MFA_CODE,
             {
-                "action_type": v.text(action_type, "action_type"),
-                "user_id": v.uuid_str(user_id, "user_id"),
-                "mfa_phone_id": v.text(mfa_phone_id, "mfa_phone_id"),
-                "grant_type": v.choice(grant_type, StepUpGrantType, "grant_type").value,
-                "valid_for_seconds": v.int_range(valid_for_seconds, "valid_for_seconds", 1, None),
+                "action_type": check.text(action_type, "action_type"),
+                "user_id": check.uuid_str(user_id, "user_id"),
+                "mfa_phone_id": check.text(mfa_phone_id, "mfa_phone_id"),
+                "grant_type": check.choice(grant_type, StepUpGrantType, "grant_type").value,
+                "valid_for_seconds": check.int_range(
+                    valid_for_seconds, "valid_for_seconds", 1, None
+                ),
             },
         )
         return structure(data, SmsChallenge)
 
     async def verify_sms(self, *, challenge_id: str, user_id: str, code: str) -> StepUpGrant:
         data = await self._post(
-            E.VERIFY_SMS_CHALLENGE,
+            endpoints.VERIFY_SMS_CHALLENGE,
             {
-                "challenge_id": v.text(challenge_id, "challenge_id"),
-                "user_id": v.uuid_str(user_id, "user_id"),
-                "code": v.text(code, "code"),
+                "challenge_id": check.text(challenge_id, "challenge_id"),
+                "user_id": check.uuid_str(user_id, "user_id"),
+                "code": check.text(code, "code"),
             },
         )
         return structure(data, StepUpGrant)

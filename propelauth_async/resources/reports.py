@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 from typing import Generic, TypeVar
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._convert import structure
 from .._transport import Requester
 from ..errors import InvalidArgumentError
@@ -32,26 +32,30 @@ from ..pagination import AsyncPager, Page
 from ._common import OptionalFetchPage, fetch_page_as_given, make_pager, paged_fetcher
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
-I = TypeVar("I", ReportInterval, ChurnInterval, ReengagementInterval)  # noqa: E741
+Interval = TypeVar("Interval", ReportInterval, ChurnInterval, ReengagementInterval)
 
 
-class Report(Generic[R, I]):
+class Report(Generic[R, Interval]):
     """One report: ``await report.query(...)`` for a page, ``report.iter(...)`` for all of it.
-    ``I`` is the enum of intervals this report accepts."""
+    ``Interval`` is the enum of intervals this report accepts."""
 
     def __init__(
-        self, requester: Requester, endpoint: E.Endpoint, record: type[R], interval: type[I]
+        self,
+        requester: Requester,
+        endpoint: endpoints.Endpoint,
+        record: type[R],
+        interval: type[Interval],
     ) -> None:
         self._requester = requester
         self._endpoint = endpoint
         self._record: type[R] = record
-        self._interval: type[I] = interval
+        self._interval: type[Interval] = interval
         self._items_key = "user_reports" if record is UserReportRecord else "org_reports"
 
     async def query(
         self,
         *,
-        report_interval: I | None = None,
+        report_interval: Interval | None = None,
         page_size: int | None = None,
         page_number: int | None = None,
     ) -> Page[R]:
@@ -62,18 +66,18 @@ class Report(Generic[R, I]):
     def iter(
         self,
         *,
-        report_interval: I | None = None,
+        report_interval: Interval | None = None,
         page_size: int = 100,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> AsyncPager[R]:
         return make_pager(self._fetcher(report_interval), page_size, 0, max_items, prefetch)
 
-    def _fetcher(self, report_interval: I | None) -> OptionalFetchPage[R]:
+    def _fetcher(self, report_interval: Interval | None) -> OptionalFetchPage[R]:
         interval = (
             None
             if report_interval is None
-            else v.choice(report_interval, self._interval, "report_interval")
+            else check.choice(report_interval, self._interval, "report_interval")
         )
 
         return paged_fetcher(
@@ -94,23 +98,31 @@ class Reports:
         self._requester = requester
         #: Users who invited the most others.
         self.top_inviters = Report(
-            requester, E.USER_TOP_INVITER_REPORT, UserReportRecord, ReportInterval
+            requester, endpoints.USER_TOP_INVITER_REPORT, UserReportRecord, ReportInterval
         )
         #: The most active users.
-        self.champions = Report(requester, E.USER_CHAMPION_REPORT, UserReportRecord, ReportInterval)
+        self.champions = Report(
+            requester, endpoints.USER_CHAMPION_REPORT, UserReportRecord, ReportInterval
+        )
         #: Users who stopped being active.
-        self.user_churn = Report(requester, E.USER_CHURN_REPORT, UserReportRecord, ChurnInterval)
+        self.user_churn = Report(
+            requester, endpoints.USER_CHURN_REPORT, UserReportRecord, ChurnInterval
+        )
         #: Users who came back.
         self.user_reengagement = Report(
-            requester, E.USER_REENGAGEMENT_REPORT, UserReportRecord, ReengagementInterval
+            requester, endpoints.USER_REENGAGEMENT_REPORT, UserReportRecord, ReengagementInterval
         )
-        self.org_churn = Report(requester, E.ORG_CHURN_REPORT, OrgReportRecord, ChurnInterval)
+        self.org_churn = Report(
+            requester, endpoints.ORG_CHURN_REPORT, OrgReportRecord, ChurnInterval
+        )
         self.org_reengagement = Report(
-            requester, E.ORG_REENGAGEMENT_REPORT, OrgReportRecord, ReengagementInterval
+            requester, endpoints.ORG_REENGAGEMENT_REPORT, OrgReportRecord, ReengagementInterval
         )
-        self.org_growth = Report(requester, E.ORG_GROWTH_REPORT, OrgReportRecord, ReportInterval)
+        self.org_growth = Report(
+            requester, endpoints.ORG_GROWTH_REPORT, OrgReportRecord, ReportInterval
+        )
         self.org_attrition = Report(
-            requester, E.ORG_ATTRITION_REPORT, OrgReportRecord, ReportInterval
+            requester, endpoints.ORG_ATTRITION_REPORT, OrgReportRecord, ReportInterval
         )
 
     # Chart metrics ---------------------------------------------------------------------------
@@ -124,17 +136,20 @@ class Reports:
         end_date: datetime.date | None = None,
     ) -> ChartData:
         """A metric (signups, orgs created, active users or orgs) over a date range."""
-        name = v.choice(metric, ChartMetric, "metric").value
-        start, end = v.maybe(v.day, start_date, "start_date"), v.maybe(v.day, end_date, "end_date")
+        name = check.choice(metric, ChartMetric, "metric").value
+        start, end = (
+            check.maybe(check.day, start_date, "start_date"),
+            check.maybe(check.day, end_date, "end_date"),
+        )
         if start is not None and end is not None and start > end:
             raise InvalidArgumentError("start_date", "must not be after end_date")
         query = {
-            "cadence": None if cadence is None else v.choice(cadence, ChartCadence, "cadence"),
+            "cadence": None if cadence is None else check.choice(cadence, ChartCadence, "cadence"),
             "start_date": None if start is None else start.isoformat(),
             "end_date": None if end is None else end.isoformat(),
         }
         data = await self._requester.request(
-            E.FETCH_CHART_METRIC, path={"chart_metric": name}, query=query
+            endpoints.FETCH_CHART_METRIC, path={"chart_metric": name}, query=query
         )
         return structure(data, ChartData)
 

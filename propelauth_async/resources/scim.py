@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._convert import structure
 from .._transport import Requester
 from ..models.flows import ScimGroup, ScimGroupMember, ScimGroupSummary
@@ -24,7 +24,7 @@ class Scim:
     ) -> Page[ScimGroupSummary]:
         """One page of the org's SCIM groups, optionally only those ``user_id`` belongs to."""
         fetch = self._groups_fetcher(org_id, user_id)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
+        return await fetch(check.page_number(page_number), check.page_size(page_size))
 
     def iter_groups(
         self,
@@ -41,12 +41,12 @@ class Scim:
         )
 
     def _groups_fetcher(self, org_id: str, user_id: str | None) -> FetchPage[ScimGroupSummary]:
-        oid = v.uuid_str(org_id, "org_id")
-        uid = None if user_id is None else v.uuid_str(user_id, "user_id")
+        oid = check.uuid_str(org_id, "org_id")
+        uid = None if user_id is None else check.uuid_str(user_id, "user_id")
 
         return paged_fetcher(
             self._requester,
-            E.FETCH_ORG_SCIM_GROUPS,
+            endpoints.FETCH_ORG_SCIM_GROUPS,
             ScimGroupSummary,
             items_key="groups",
             total_key="total_groups",
@@ -66,14 +66,16 @@ class Scim:
         """The group with one page of its members, or ``None`` when it does not exist."""
         data = await lookup(
             self._requester,
-            E.FETCH_SCIM_GROUP,
+            endpoints.FETCH_SCIM_GROUP,
             path={
-                "org_id": v.uuid_str(org_id, "org_id"),
-                "group_id": v.segment(group_id, "group_id"),
+                "org_id": check.uuid_str(org_id, "org_id"),
+                "group_id": check.segment(group_id, "group_id"),
             },
             query={
-                "members_page_size": v.page_size(members_page_size, "members_page_size"),
-                "members_page_number": v.page_number(members_page_number, "members_page_number"),
+                "members_page_size": check.page_size(members_page_size, "members_page_size"),
+                "members_page_number": check.page_number(
+                    members_page_number, "members_page_number"
+                ),
             },
         )
         if data is NOT_FOUND:
@@ -91,7 +93,7 @@ class Scim:
         self, org_id: str, group_id: str, *, page_size: int = 100, prefetch: bool = False
     ) -> AsyncPager[ScimGroupMember]:
         """Every member of a SCIM group, page after page (a missing group yields nothing)."""
-        oid, gid = v.uuid_str(org_id, "org_id"), v.segment(group_id, "group_id")
+        oid, gid = check.uuid_str(org_id, "org_id"), check.segment(group_id, "group_id")
 
         async def fetch(page_number: int, size: int) -> Page[ScimGroupMember]:
             group = await self.fetch_group(

@@ -46,10 +46,6 @@ async def fetch_one(
     return None if data is NOT_FOUND else structure(data, cls)
 
 
-OptionalFetchPage = Callable[[int | None, int | None], Awaitable[Page[T]]]
-"""A :data:`FetchPage` that leaves out ``page_number`` / ``page_size`` given as ``None``, so the
-server's defaults apply (what the official library sends for reports and API-key lists)."""
-
 SERVER_PAGE_SIZE = 10
 """The page size the server uses when none is sent."""
 
@@ -65,10 +61,19 @@ def paged_fetcher(
     path: Mapping[str, str] | None = None,
     page_key: str = "current_page",
     generated_at_key: str | None = None,
-) -> OptionalFetchPage[T]:
-    """Fetches page N of a paged endpoint, carrying the same filters to every page."""
+    send_defaults: bool = True,
+) -> FetchPage[T]:
+    """Fetches page N of a paged endpoint, carrying the same filters to every page.
+
+    A page number or size given as ``None`` goes out as 0 and 10 when ``send_defaults`` (what
+    the official library sends for these endpoints), or is left out so the server's defaults
+    apply (reports and API-key lists, where the official library leaves them out too).
+    """
 
     async def fetch(page_number: int | None, page_size: int | None) -> Page[T]:
+        if send_defaults:
+            page_number = 0 if page_number is None else page_number
+            page_size = SERVER_PAGE_SIZE if page_size is None else page_size
         query = {**drop_none(page_size=page_size, page_number=page_number), **filters}
         data = await requester.request(endpoint, path=path, query=query)
         return page_from_json(
@@ -83,16 +88,6 @@ def paged_fetcher(
         )
 
     return fetch
-
-
-async def fetch_page_as_given(
-    fetch: OptionalFetchPage[T], page_number: int | None, page_size: int | None
-) -> Page[T]:
-    """One page, sending ``page_number`` / ``page_size`` only when the caller gave them."""
-    return await fetch(
-        None if page_number is None else check.page_number(page_number),
-        None if page_size is None else check.page_size(page_size),
-    )
 
 
 async def gather_chunks(
@@ -128,18 +123,24 @@ async def gather_chunks(
 
 
 def make_pager(
-    fetch: FetchPage[T], page_size: int, start_page: int, max_items: int | None, prefetch: bool
+    fetch: FetchPage[T],
+    page_size: int | None,
+    page_number: int | None,
+    max_items: int | None,
+    prefetch: bool,
 ) -> AsyncPager[T]:
     """An :class:`AsyncPager` over ``fetch``, its arguments checked before any request."""
-    if max_items is not None:
-        check.int_range(max_items, "max_items", 0, None)
     return AsyncPager(
         fetch,
-        page_size=check.page_size(page_size),
-        start_page=check.page_number(start_page, "start_page"),
-        max_items=max_items,
+        page_size=check.maybe(check.page_size, page_size, "page_size"),
+        page_number=check.maybe(check.page_number, page_number, "page_number"),
+        max_items=check.maybe(_count, max_items, "max_items"),
         prefetch=check.flag(prefetch, "prefetch"),
     )
+
+
+def _count(value: object, name: str) -> int:
+    return check.int_range(value, name, 0, None)
 
 
 def role_body(org_id: str, role: str, additional_roles: Collection[str]) -> dict[str, object]:
@@ -174,7 +175,6 @@ __all__ = [
     "NO_BODY",
     "changes",
     "drop_none",
-    "fetch_page_as_given",
     "gather_chunks",
     "lookup",
     "make_pager",

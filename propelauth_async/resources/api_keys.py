@@ -31,12 +31,10 @@ from ..models.api_keys import (
 )
 from ..models.membership import OrgMemberInfo
 from ..models.users import User
-from ..pagination import AsyncPager, Page
+from ..pagination import AsyncPager
 from ._common import (
-    OptionalFetchPage,
     drop_none,
     fetch_one,
-    fetch_page_as_given,
     make_pager,
     paged_fetcher,
 )
@@ -104,105 +102,68 @@ def _key_type(value: ApiKeyType | str) -> str:
     return check.text(value, "api_key_type")
 
 
+class _KeyList:
+    """One of the two lists of keys, live or archived: the same filters, another endpoint."""
+
+    def __init__(self, requester: Requester, endpoint: endpoints.Endpoint) -> None:
+        self._requester = requester
+        self._endpoint = endpoint
+
+    def query(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+        api_key_type: ApiKeyType | str | None = None,
+        page_size: int | None = None,
+        page_number: int | None = None,
+        max_items: int | None = None,
+        prefetch: bool = False,
+    ) -> AsyncPager[ApiKey]:
+        """Keys filtered by org, user, user email or type: ``await`` it for one page, ``async
+        for`` over it for every key. A page number or size not given is not sent (the
+        server's defaults, 0 and 10, apply), as the official library does."""
+        filters = {
+            "org_id": check.maybe(check.uuid_str, org_id, "org_id"),
+            "user_id": check.maybe(check.uuid_str, user_id, "user_id"),
+            "user_email": check.maybe(check.email, user_email, "user_email"),
+            "api_key_type": None if api_key_type is None else _key_type(api_key_type),
+        }
+        fetch = paged_fetcher(
+            self._requester,
+            self._endpoint,
+            ApiKey,
+            items_key="api_keys",
+            total_key="total_api_keys",
+            filters=filters,
+            send_defaults=False,
+        )
+        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+
+
 class ApiKeys:
-    """Reach it as ``client.api_keys``."""
+    """Reach it as ``client.api_keys``.
+
+    ``query_current`` lists live keys and ``query_archived`` deleted ones; both take the same
+    filters. ``iter_current`` and ``iter_archived`` are their 0.1 names, kept.
+    """
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+        #: Live keys: ``await`` for one page, ``async for`` for every key.
+        self.query_current = _KeyList(requester, endpoints.FETCH_CURRENT_API_KEYS).query
+        #: Deleted (archived) keys: ``await`` for one page, ``async for`` for every key.
+        self.query_archived = _KeyList(requester, endpoints.FETCH_ARCHIVED_API_KEYS).query
+        #: The 0.1 name of :attr:`query_current`, kept.
+        self.iter_current = self.query_current
+        #: The 0.1 name of :attr:`query_archived`, kept.
+        self.iter_archived = self.query_archived
 
     async def fetch(self, api_key_id: str) -> ApiKey | None:
         """The key (current or archived), or ``None`` when there is no such key."""
         path = {"api_key_id": _key_id(api_key_id)}
         return await fetch_one(self._requester, endpoints.FETCH_API_KEY, ApiKey, path=path)
-
-    async def query_current(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-    ) -> Page[ApiKey]:
-        """One page of live keys, filtered by org, user, user email or type. ``page_size`` /
-        ``page_number`` are sent only when given (the server's defaults apply otherwise)."""
-        fetch = self._fetcher(
-            endpoints.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type
-        )
-        return await fetch_page_as_given(fetch, page_number, page_size)
-
-    def iter_current(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-        prefetch: bool = False,
-    ) -> AsyncPager[ApiKey]:
-        fetch = self._fetcher(
-            endpoints.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type
-        )
-        return make_pager(fetch, page_size, 0, max_items, prefetch)
-
-    async def query_archived(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-    ) -> Page[ApiKey]:
-        """One page of deleted (archived) keys; paging sent only when given, as above."""
-        fetch = self._fetcher(
-            endpoints.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type
-        )
-        return await fetch_page_as_given(fetch, page_number, page_size)
-
-    def iter_archived(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-        prefetch: bool = False,
-    ) -> AsyncPager[ApiKey]:
-        fetch = self._fetcher(
-            endpoints.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type
-        )
-        return make_pager(fetch, page_size, 0, max_items, prefetch)
-
-    def _fetcher(
-        self,
-        endpoint: endpoints.Endpoint,
-        org_id: str | None,
-        user_id: str | None,
-        user_email: str | None,
-        api_key_type: ApiKeyType | str | None,
-    ) -> OptionalFetchPage[ApiKey]:
-        filters = {
-            "org_id": None if org_id is None else check.uuid_str(org_id, "org_id"),
-            "user_id": None if user_id is None else check.uuid_str(user_id, "user_id"),
-            "user_email": None if user_email is None else check.email(user_email, "user_email"),
-            "api_key_type": None if api_key_type is None else _key_type(api_key_type),
-        }
-
-        return paged_fetcher(
-            self._requester,
-            endpoint,
-            ApiKey,
-            items_key="api_keys",
-            total_key="total_api_keys",
-            filters=filters,
-        )
 
     async def create(
         self,

@@ -8,7 +8,7 @@ from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._transport import Requester
 from ..models.orgs import PendingInvite
-from ..pagination import AsyncPager, FetchPage, Page
+from ..pagination import AsyncPager
 from ._common import make_pager, paged_fetcher, role_body
 
 
@@ -39,36 +39,29 @@ class Invites:
         }
         await self._requester.request(endpoints.INVITE_USER_TO_ORG_BY_ID, json_body=body)
 
-    async def query_pending(
-        self, *, org_id: str | None = None, page_size: int = 10, page_number: int = 0
-    ) -> Page[PendingInvite]:
-        """One page of pending invites, across the project or for one org."""
-        fetch = self._fetcher(org_id)
-        return await fetch(check.page_number(page_number), check.page_size(page_size))
-
-    def iter_pending(
+    def query_pending(
         self,
         *,
         org_id: str | None = None,
-        page_size: int = 100,
-        start_page: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> AsyncPager[PendingInvite]:
-        """Every pending invite, page after page."""
-        return make_pager(self._fetcher(org_id), page_size, start_page, max_items, prefetch)
-
-    def _fetcher(self, org_id: str | None) -> FetchPage[PendingInvite]:
-        oid = None if org_id is None else check.uuid_str(org_id, "org_id")
-
-        return paged_fetcher(
+        """Pending invites, across the project or for one org: ``await`` it for one page,
+        ``async for`` over it for every invite."""
+        fetch = paged_fetcher(
             self._requester,
             endpoints.FETCH_PENDING_INVITES,
             PendingInvite,
             items_key="invites",
             total_key="total_invites",
-            filters={"org_id": oid},
+            filters={"org_id": check.maybe(check.uuid_str, org_id, "org_id")},
         )
+        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+
+    iter_pending = query_pending
+    """The 0.1 name of :meth:`query_pending`, kept."""
 
     async def revoke(self, *, org_id: str, invitee_email: str) -> None:
         """Revoke a pending invite. Sent as a DELETE with a JSON body; an empty 200 is success."""

@@ -27,8 +27,7 @@ from ..models.orgs import (
     SamlIdpProvider,
     SamlSpMetadata,
 )
-from ..models.users import User
-from ..pagination import AsyncPager, FetchPage, Page
+from ..pagination import AsyncPager
 from ._common import (
     NO_BODY,
     changes,
@@ -52,7 +51,10 @@ class Orgs:
 
     def __init__(self, requester: Requester, users: Users) -> None:
         self._requester = requester
-        self._users = users
+        #: The org's members: the same pager as ``client.users.query_in_org`` (one endpoint).
+        self.query_members = users.query_in_org
+        #: The 0.1 name of :attr:`query_members`, kept.
+        self.iter_members = users.query_in_org
 
     # Organizations ---------------------------------------------------------------------------
 
@@ -93,51 +95,27 @@ class Orgs:
         oid = check.uuid_str(org_id, "org_id")
         return await fetch_one(self._requester, endpoints.FETCH_ORG, Org, path={"org_id": oid})
 
-    async def query(
+    def query(
         self,
         *,
-        page_size: int = 10,
-        page_number: int = 0,
         order_by: OrgOrderBy | str = OrgOrderBy.CREATED_AT_ASC,
         name: str | None = None,
         legacy_org_id: str | None = None,
         domain: str | None = None,
-    ) -> Page[Org]:
-        """One page of organizations, filtered by name, legacy id or domain."""
-        fetch = self._query_fetcher(order_by, name, legacy_org_id, domain)
-        return await fetch(check.page_number(page_number), check.page_size(page_size))
-
-    def iter(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: OrgOrderBy | str = OrgOrderBy.CREATED_AT_ASC,
-        name: str | None = None,
-        legacy_org_id: str | None = None,
-        domain: str | None = None,
-        start_page: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> AsyncPager[Org]:
-        """Every matching organization, page after page."""
-        fetch = self._query_fetcher(order_by, name, legacy_org_id, domain)
-        return make_pager(fetch, page_size, start_page, max_items, prefetch)
-
-    def _query_fetcher(
-        self,
-        order_by: OrgOrderBy | str,
-        name: str | None,
-        legacy_org_id: str | None,
-        domain: str | None,
-    ) -> FetchPage[Org]:
+        """Organizations filtered by name, legacy id or domain: ``await`` it for one page,
+        ``async for org in ...`` for every one (see :class:`AsyncPager`)."""
         filters = {
             "order_by": check.choice(order_by, OrgOrderBy, "order_by"),
             "name": check.maybe(check.url_text, name, "name"),
             "legacy_org_id": check.maybe(check.url_text, legacy_org_id, "legacy_org_id"),
             "domain": check.maybe(check.url_text, domain, "domain"),
         }
-
-        return paged_fetcher(
+        fetch = paged_fetcher(
             self._requester,
             endpoints.QUERY_ORGS,
             Org,
@@ -145,6 +123,10 @@ class Orgs:
             total_key="total_orgs",
             filters=filters,
         )
+        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+
+    iter = query
+    """The 0.1 name of :meth:`query`, kept: ``async for org in client.orgs.iter():``."""
 
     async def update(
         self,
@@ -204,46 +186,6 @@ class Orgs:
         await self._org_write(endpoints.SUBSCRIBE_ORG_TO_ROLE_MAPPING, org_id, body)
 
     # Members ---------------------------------------------------------------------------------
-
-    async def query_members(
-        self,
-        org_id: str,
-        *,
-        page_size: int = 10,
-        page_number: int = 0,
-        role: str | None = None,
-        include_orgs: bool = False,
-    ) -> Page[User]:
-        """One page of the org's members (the same call as ``users.query_in_org``)."""
-        return await self._users.query_in_org(
-            org_id,
-            page_size=page_size,
-            page_number=page_number,
-            role=role,
-            include_orgs=include_orgs,
-        )
-
-    def iter_members(
-        self,
-        org_id: str,
-        *,
-        page_size: int = 100,
-        role: str | None = None,
-        include_orgs: bool = False,
-        start_page: int = 0,
-        max_items: int | None = None,
-        prefetch: bool = False,
-    ) -> AsyncPager[User]:
-        """Every member of the org (the same pager as ``users.iter_in_org``)."""
-        return self._users.iter_in_org(
-            org_id,
-            page_size=page_size,
-            role=role,
-            include_orgs=include_orgs,
-            start_page=start_page,
-            max_items=max_items,
-            prefetch=prefetch,
-        )
 
     async def add_user(
         self, *, org_id: str, user_id: str, role: str, additional_roles: Collection[str] = ()

@@ -28,15 +28,16 @@ from ..models.reports import (
     ReportInterval,
     UserReportRecord,
 )
-from ..pagination import AsyncPager, Page
-from ._common import OptionalFetchPage, fetch_page_as_given, make_pager, paged_fetcher
+from ..pagination import AsyncPager
+from ._common import make_pager, paged_fetcher
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
 Interval = TypeVar("Interval", ReportInterval, ChurnInterval, ReengagementInterval)
 
 
 class Report(Generic[R, Interval]):
-    """One report: ``await report.query(...)`` for a page, ``report.iter(...)`` for all of it.
+    """One report: ``await report.query(...)`` for a page, ``async for row in report.query()``
+    for all of it.
     ``Interval`` is the enum of intervals this report accepts."""
 
     def __init__(
@@ -52,35 +53,23 @@ class Report(Generic[R, Interval]):
         self._interval: type[Interval] = interval
         self._items_key = "user_reports" if record is UserReportRecord else "org_reports"
 
-    async def query(
+    def query(
         self,
         *,
         report_interval: Interval | None = None,
         page_size: int | None = None,
         page_number: int | None = None,
-    ) -> Page[R]:
-        """One page; ``page_size`` / ``page_number`` are sent only when given (the server's
-        defaults, 10 and 0, apply otherwise)."""
-        return await fetch_page_as_given(self._fetcher(report_interval), page_number, page_size)
-
-    def iter(
-        self,
-        *,
-        report_interval: Interval | None = None,
-        page_size: int = 100,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> AsyncPager[R]:
-        return make_pager(self._fetcher(report_interval), page_size, 0, max_items, prefetch)
-
-    def _fetcher(self, report_interval: Interval | None) -> OptionalFetchPage[R]:
+        """The report's rows: ``await`` it for one page, ``async for`` over it for every row. A
+        page number or size not given is not sent (the server's defaults, 0 and 10, apply)."""
         interval = (
             None
             if report_interval is None
             else check.choice(report_interval, self._interval, "report_interval")
         )
-
-        return paged_fetcher(
+        fetch = paged_fetcher(
             self._requester,
             self._endpoint,
             self._record,
@@ -88,7 +77,12 @@ class Report(Generic[R, Interval]):
             total_key="total_count",
             generated_at_key="report_time",
             filters={"report_interval": interval},
+            send_defaults=False,
         )
+        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+
+    iter = query
+    """The 0.1 name of :meth:`query`, kept."""
 
 
 class Reports:

@@ -23,7 +23,7 @@ from ..models.users import (
     User,
     UserOrderBy,
 )
-from ..pagination import AsyncPager, FetchPage, Page
+from ..pagination import AsyncPager, FetchPage
 from ._common import (
     NO_BODY,
     NOT_FOUND,
@@ -140,43 +140,20 @@ class Users:
 
         return await gather_chunks(keys, BATCH_CHUNK_SIZE, fetch)
 
-    async def query(
+    def query(
         self,
         *,
-        page_size: int = 10,
-        page_number: int = 0,
         order_by: UserOrderBy | str = UserOrderBy.CREATED_AT_ASC,
         email_or_username: str | None = None,
         legacy_user_id: str | None = None,
         include_orgs: bool = False,
-    ) -> Page[User]:
-        """One page of users, filtered by a partial email or username, or a legacy id."""
-        fetch = self._query_fetcher(order_by, email_or_username, legacy_user_id, include_orgs)
-        return await fetch(check.page_number(page_number), check.page_size(page_size))
-
-    def iter(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: UserOrderBy | str = UserOrderBy.CREATED_AT_ASC,
-        email_or_username: str | None = None,
-        legacy_user_id: str | None = None,
-        include_orgs: bool = False,
-        start_page: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> AsyncPager[User]:
-        """Every matching user, page after page: ``async for user in client.users.iter():``."""
-        fetch = self._query_fetcher(order_by, email_or_username, legacy_user_id, include_orgs)
-        return make_pager(fetch, page_size, start_page, max_items, prefetch)
-
-    def _query_fetcher(
-        self,
-        order_by: UserOrderBy | str,
-        email_or_username: str | None,
-        legacy_user_id: str | None,
-        include_orgs: bool,
-    ) -> FetchPage[User]:
+        """Users filtered by a partial email or username, or a legacy id: ``await`` it for one
+        page, ``async for user in ...`` for every one (see :class:`AsyncPager`)."""
         filters = {
             "order_by": check.choice(order_by, UserOrderBy, "order_by"),
             "email_or_username": check.maybe(
@@ -185,43 +162,35 @@ class Users:
             "include_orgs": check.flag(include_orgs, "include_orgs"),
             "legacy_user_id": check.maybe(check.url_text, legacy_user_id, "legacy_user_id"),
         }
-        return _users_fetcher(self._requester, endpoints.QUERY_USERS, filters)
+        fetch = _users_fetcher(self._requester, endpoints.QUERY_USERS, filters)
+        return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
-    async def query_in_org(
+    iter = query
+    """The 0.1 name of :meth:`query`, kept: ``async for user in client.users.iter():``."""
+
+    def query_in_org(
         self,
         org_id: str,
         *,
-        page_size: int = 10,
-        page_number: int = 0,
         role: str | None = None,
         include_orgs: bool = False,
-    ) -> Page[User]:
-        """One page of the members of an organization, optionally only those with ``role``."""
-        fetch = self._in_org_fetcher(org_id, role, include_orgs)
-        return await fetch(check.page_number(page_number), check.page_size(page_size))
-
-    def iter_in_org(
-        self,
-        org_id: str,
-        *,
-        page_size: int = 100,
-        role: str | None = None,
-        include_orgs: bool = False,
-        start_page: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> AsyncPager[User]:
-        """Every member of an organization, page after page."""
-        fetch = self._in_org_fetcher(org_id, role, include_orgs)
-        return make_pager(fetch, page_size, start_page, max_items, prefetch)
-
-    def _in_org_fetcher(self, org_id: str, role: str | None, include_orgs: bool) -> FetchPage[User]:
+        """The members of an organization, optionally only those with ``role``: ``await`` it
+        for one page, ``async for`` over it for every member."""
         filters = {
             "include_orgs": check.flag(include_orgs, "include_orgs"),
             "role": check.maybe(check.url_text, role, "role"),
         }
         path = {"org_id": check.uuid_str(org_id, "org_id")}
-        return _users_fetcher(self._requester, endpoints.QUERY_USERS_IN_ORG, filters, path)
+        fetch = _users_fetcher(self._requester, endpoints.QUERY_USERS_IN_ORG, filters, path)
+        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+
+    iter_in_org = query_in_org
+    """The 0.1 name of :meth:`query_in_org`, kept."""
 
     async def fetch_signup_query_params(self, user_id: str) -> dict[str, str] | None:
         """The query parameters the user signed up with, or ``None`` for a missing user."""

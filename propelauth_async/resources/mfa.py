@@ -127,6 +127,7 @@ class Mfa:
         return structure(data, SmsChallenge)
 
     async def verify_sms(self, *, challenge_id: str, user_id: str, code: str) -> StepUpGrant:
+        """Check the code the user got from :meth:`send_sms_code`; the grant proves the step-up."""
         data = await self._post(
             endpoints.VERIFY_SMS_CHALLENGE,
             {

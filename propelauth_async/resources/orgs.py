@@ -197,6 +197,7 @@ class Orgs:
         )
 
     async def remove_user(self, *, org_id: str, user_id: str) -> None:
+        """Take the user out of the org; the user's account stays."""
         body = {
             "user_id": check.uuid_str(user_id, "user_id"),
             "org_id": check.uuid_str(org_id, "org_id"),
@@ -206,6 +207,7 @@ class Orgs:
     async def change_role(
         self, *, org_id: str, user_id: str, role: str, additional_roles: Collection[str] = ()
     ) -> None:
+        """Replace the member's role and additional roles in the org."""
         await self._requester.request(
             endpoints.CHANGE_USER_ROLE_IN_ORG,
             json_body=_membership(org_id, user_id, role, additional_roles),
@@ -218,6 +220,7 @@ class Orgs:
         await self._org_write(endpoints.ALLOW_ORG_SAML, org_id)
 
     async def disallow_saml(self, org_id: str) -> None:
+        """Stop the org's admins from setting up SAML."""
         await self._org_write(endpoints.DISALLOW_ORG_SAML, org_id)
 
     async def create_saml_connection_link(
@@ -286,6 +289,7 @@ class Orgs:
         await self._org_write(endpoints.SAML_GO_LIVE, org_id)
 
     async def delete_saml_connection(self, org_id: str) -> None:
+        """Remove the org's SAML connection: its members sign in by the other methods again."""
         await self._org_write(endpoints.DELETE_SAML_CONNECTION, org_id)
 
     async def _org_write(

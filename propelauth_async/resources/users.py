@@ -322,6 +322,8 @@ class Users:
     async def update_password(
         self, user_id: str, *, password: str, ask_user_to_update_password_on_login: bool = False
     ) -> None:
+        """Set a new password; ``ask_user_to_update_password_on_login`` makes them choose another at
+        their next sign-in (for a password you handed them)."""
         body: dict[str, object] = {
             "password": check.text(password, "password"),
             "ask_user_to_update_password_on_login": check.flag(
@@ -331,6 +333,7 @@ class Users:
         await self._write(endpoints.UPDATE_USER_PASSWORD, user_id, body)
 
     async def clear_password(self, user_id: str) -> None:
+        """Remove the password: the user signs in by the other methods the project allows."""
         await self._write(endpoints.CLEAR_USER_PASSWORD, user_id)
 
     async def delete(self, user_id: str) -> None:
@@ -342,18 +345,24 @@ class Users:
         await self._write(endpoints.DISABLE_USER, user_id)
 
     async def enable(self, user_id: str) -> None:
+        """Let a disabled user sign in again."""
         await self._write(endpoints.ENABLE_USER, user_id)
 
     async def disable_2fa(self, user_id: str) -> None:
+        """Remove the user's MFA setup, for a user who lost their device."""
         await self._write(endpoints.DISABLE_USER_2FA, user_id)
 
     async def logout_all_sessions(self, user_id: str) -> None:
+        """End every session of the user: refresh tokens stop working; access tokens already
+        issued stay valid until they expire."""
         await self._write(endpoints.LOGOUT_ALL_SESSIONS, user_id)
 
     async def enable_can_create_orgs(self, user_id: str) -> None:
+        """Let the user create organizations, whatever the project's default."""
         await self._write(endpoints.ENABLE_CAN_CREATE_ORGS, user_id)
 
     async def disable_can_create_orgs(self, user_id: str) -> None:
+        """Stop the user from creating organizations, whatever the project's default."""
         await self._write(endpoints.DISABLE_CAN_CREATE_ORGS, user_id)
 
     async def resend_email_confirmation(self, user_id: str) -> None:

@@ -48,7 +48,8 @@ class _NotFound(enum.Enum):
 
 
 NOT_FOUND: Final = _NotFound.NOT_FOUND
-"""What a lookup returns for a 404: a missing thing is an answer, not an error."""
+"""What one attempt gives for a 404 that the endpoint row reads as "missing" (the requester
+turns it into ``None``): a missing thing is an answer, and no error is built for it."""
 
 NotFound: TypeAlias = Literal[_NotFound.NOT_FOUND]
 

@@ -226,7 +226,7 @@ async def test_a_json_429_from_an_endpoint_limited_only_by_key_is_backend_wide(
 
 
 def test_every_end_user_api_key_and_step_up_row_declares_per_subject_429s() -> None:
-    rows = [e for e in endpoints.ALL if e.ours.startswith(("api_keys.", "mfa."))]
+    rows = [e for e in endpoints.ALL if e.name.startswith(("api_keys.", "mfa."))]
     rows.append(endpoints.RESEND_EMAIL_CONFIRMATION)
     assert rows
     assert all(e.rate_limit_scope is endpoints.RateLimitScope.SUBJECT_OR_BACKEND for e in rows)

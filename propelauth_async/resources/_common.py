@@ -1,5 +1,5 @@
-"""What the resource modules share: lookups that turn 404 into ``None``, the one page fetcher
-every paged endpoint uses, and chunked batches."""
+"""What the resource modules share: the one page fetcher every paged endpoint uses, the one
+pager builder, chunked batches, and the small helpers that shape a request body."""
 
 from __future__ import annotations
 
@@ -9,83 +9,38 @@ from typing import Any, TypeVar
 import anyio
 
 from .. import _validate as check
-from .._convert import structure
 from .._endpoints import Endpoint
+from .._results import DEFAULT_PAGE_SIZE
 from .._transport import Requester
-from .._types import NO_BODY, NOT_FOUND, UNSET, NotFound
-from ..errors import NotFoundError
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
+from .._types import NO_BODY, UNSET
+from ..pagination import AsyncPager, FetchPage, Page
 
 T = TypeVar("T")
-
-
-async def lookup(
-    requester: Requester,
-    endpoint: Endpoint,
-    *,
-    path: Mapping[str, str] | None = None,
-    query: Mapping[str, object] | None = None,
-) -> Any | NotFound:
-    """The decoded body, or ``NOT_FOUND``: a missing thing is an answer, not an error."""
-    try:
-        return await requester.request(endpoint, path=path, query=query)
-    except NotFoundError:
-        return NOT_FOUND
-
-
-async def fetch_one(
-    requester: Requester,
-    endpoint: Endpoint,
-    cls: type[T],
-    *,
-    path: Mapping[str, str] | None = None,
-    query: Mapping[str, object] | None = None,
-) -> T | None:
-    """The thing as a ``cls``, or ``None`` when the server says it does not exist."""
-    data = await lookup(requester, endpoint, path=path, query=query)
-    return None if data is NOT_FOUND else structure(data, cls)
-
-
-SERVER_PAGE_SIZE = 10
-"""The page size the server uses when none is sent."""
 
 
 def paged_fetcher(
     requester: Requester,
     endpoint: Endpoint,
-    item_type: type[T],
-    *,
-    items_key: str,
-    total_key: str,
     filters: Mapping[str, object],
     path: Mapping[str, str] | None = None,
-    page_key: str = "current_page",
-    generated_at_key: str | None = None,
-    send_defaults: bool = True,
-) -> FetchPage[T]:
-    """Fetches page N of a paged endpoint, carrying the same filters to every page.
+) -> FetchPage[Any]:
+    """Fetches page N of a paged endpoint (its row gives the page shape and item model),
+    carrying the same filters to every page.
 
-    A page number or size given as ``None`` goes out as 0 and 10 when ``send_defaults`` (what
-    the official library sends for these endpoints), or is left out so the server's defaults
-    apply (reports and API-key lists, where the official library leaves them out too).
+    A page number or size given as ``None`` goes out as 0 and 10 when the row's page shape says
+    ``send_defaults`` (what the official library sends for these endpoints), or is left out so
+    the server's defaults apply (reports and API-key lists, where the official library leaves
+    them out too).
     """
+    send_defaults = endpoint.page is None or endpoint.page.send_defaults
 
-    async def fetch(page_number: int | None, page_size: int | None) -> Page[T]:
+    async def fetch(page_number: int | None, page_size: int | None) -> Page[Any]:
         if send_defaults:
             page_number = 0 if page_number is None else page_number
-            page_size = SERVER_PAGE_SIZE if page_size is None else page_size
+            page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         query = {**drop_none(page_size=page_size, page_number=page_number), **filters}
-        data = await requester.request(endpoint, path=path, query=query)
-        return page_from_json(
-            data,
-            item_type,
-            items_key=items_key,
-            total_key=total_key,
-            page_key=page_key,
-            generated_at_key=generated_at_key,
-            page_number=page_number or 0,
-            page_size=page_size or SERVER_PAGE_SIZE,
-        )
+        page: Page[Any] = await requester.request(endpoint, path=path, query=query)
+        return page
 
     return fetch
 
@@ -171,12 +126,10 @@ def changes(**fields: tuple[object, Callable[[object, str], object]]) -> dict[st
 
 
 __all__ = [
-    "NOT_FOUND",
     "NO_BODY",
     "changes",
     "drop_none",
     "gather_chunks",
-    "lookup",
     "make_pager",
     "role_body",
 ]

@@ -6,10 +6,7 @@ import attrs
 
 from .. import _endpoints as endpoints
 from .. import _validate as check
-from .._convert import structure
-from .._responses import retyped
 from .._transport import Requester
-from ..errors import FeatureNotEnabledError, ForbiddenError, NotFoundError, UserNotFoundError
 from ._common import drop_none
 
 
@@ -47,14 +44,12 @@ class AccessTokens:
                 else check.uuid_str(active_org_id, "active_org_id")
             ),
         }
-        try:
-            data = await self._requester.request(endpoints.CREATE_ACCESS_TOKEN, json_body=body)
-        except ForbiddenError as exc:  # this endpoint's 403 means "no such user"
-            raise retyped(exc, UserNotFoundError, f"user {body['user_id']} was not found") from exc
-        except NotFoundError as exc:  # and its 404 means the feature is off
-            message = "access-token creation is not enabled for this project"
-            raise retyped(exc, FeatureNotEnabledError, message) from exc
-        return structure(data, CreatedAccessToken)
+        # This endpoint's 403 means "no such user" and its 404 "the feature is off": its row
+        # maps them to UserNotFoundError and FeatureNotEnabledError.
+        token: CreatedAccessToken = await self._requester.request(
+            endpoints.CREATE_ACCESS_TOKEN, json_body=body
+        )
+        return token
 
 
 __all__ = ["AccessTokens", "CreatedAccessToken"]

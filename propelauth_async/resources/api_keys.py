@@ -34,7 +34,6 @@ from ..models.users import User
 from ..pagination import AsyncPager
 from ._common import (
     drop_none,
-    fetch_one,
     make_pager,
     paged_fetcher,
 )
@@ -130,15 +129,7 @@ class _KeyList:
             "user_email": check.maybe(check.email, user_email, "user_email"),
             "api_key_type": None if api_key_type is None else _key_type(api_key_type),
         }
-        fetch = paged_fetcher(
-            self._requester,
-            self._endpoint,
-            ApiKey,
-            items_key="api_keys",
-            total_key="total_api_keys",
-            filters=filters,
-            send_defaults=False,
-        )
+        fetch = paged_fetcher(self._requester, self._endpoint, filters)
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
 
@@ -163,7 +154,8 @@ class ApiKeys:
     async def fetch(self, api_key_id: str) -> ApiKey | None:
         """The key (current or archived), or ``None`` when there is no such key."""
         path = {"api_key_id": _key_id(api_key_id)}
-        return await fetch_one(self._requester, endpoints.FETCH_API_KEY, ApiKey, path=path)
+        key: ApiKey | None = await self._requester.request(endpoints.FETCH_API_KEY, path=path)
+        return key
 
     async def create(
         self,
@@ -177,8 +169,8 @@ class ApiKeys:
         """A new key for a user, an org, or a user within an org. Hand ``api_key_token`` to
         its owner now: it cannot be read again. Not retried once sent."""
         body = self._owner_fields(org_id, user_id, expires_at_seconds, metadata, display_name)
-        data = await self._requester.request(endpoints.CREATE_API_KEY, json_body=body)
-        return structure(data, NewApiKey)
+        answer: NewApiKey = await self._requester.request(endpoints.CREATE_API_KEY, json_body=body)
+        return answer
 
     async def import_key(
         self,
@@ -195,8 +187,10 @@ class ApiKeys:
             "imported_api_key": _token(api_key_token),
             **self._owner_fields(org_id, user_id, expires_at_seconds, metadata, display_name),
         }
-        data = await self._requester.request(endpoints.IMPORT_API_KEY, json_body=body)
-        return structure(data, ImportedApiKey)
+        answer: ImportedApiKey = await self._requester.request(
+            endpoints.IMPORT_API_KEY, json_body=body
+        )
+        return answer
 
     @staticmethod
     def _owner_fields(

@@ -6,7 +6,6 @@ from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._transport import Requester
 from ..models.flows import Employee
-from ._common import fetch_one
 
 
 class Employees:
@@ -18,9 +17,10 @@ class Employees:
     async def fetch(self, employee_id: str) -> Employee | None:
         """The employee, or ``None`` when there is none with that id."""
         eid = check.uuid_str(employee_id, "employee_id")
-        return await fetch_one(
-            self._requester, endpoints.FETCH_EMPLOYEE, Employee, path={"employee_id": eid}
+        employee: Employee | None = await self._requester.request(
+            endpoints.FETCH_EMPLOYEE, path={"employee_id": eid}
         )
+        return employee
 
 
 __all__ = ["Employees"]

@@ -53,10 +53,7 @@ class Invites:
         fetch = paged_fetcher(
             self._requester,
             endpoints.FETCH_PENDING_INVITES,
-            PendingInvite,
-            items_key="invites",
-            total_key="total_invites",
-            filters={"org_id": check.maybe(check.uuid_str, org_id, "org_id")},
+            {"org_id": check.maybe(check.uuid_str, org_id, "org_id")},
         )
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 

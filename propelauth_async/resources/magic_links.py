@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from .. import _endpoints as endpoints
 from .. import _validate as check
-from .._convert import structure
 from .._transport import Requester
 from ..models.flows import MagicLink
 from ._common import drop_none
@@ -51,8 +50,10 @@ class MagicLinks:
                 ),
             ),
         }
-        data = await self._requester.request(endpoints.CREATE_MAGIC_LINK, json_body=body)
-        return structure(data, MagicLink)
+        answer: MagicLink = await self._requester.request(
+            endpoints.CREATE_MAGIC_LINK, json_body=body
+        )
+        return answer
 
 
 def _hours(value: object, name: str) -> int:

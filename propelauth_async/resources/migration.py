@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .. import _endpoints as endpoints
 from .. import _validate as check
-from .._convert import structure
 from .._transport import Requester
 from .._types import JSONObject
 from ..models.flows import PasswordHashType
@@ -60,8 +59,8 @@ class Migration:
         }
         if properties is not None:
             body["properties"] = check.json_object(properties, "properties")
-        data = await self._requester.request(endpoints.MIGRATE_USER, json_body=body)
-        return structure(data, CreatedUser)
+        answer: CreatedUser = await self._requester.request(endpoints.MIGRATE_USER, json_body=body)
+        return answer
 
     async def migrate_password(
         self,

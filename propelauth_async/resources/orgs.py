@@ -11,7 +11,6 @@ from typing import Any
 
 from .. import _endpoints as endpoints
 from .. import _validate as check
-from .._convert import structure
 from .._transport import Requester
 from .._types import UNSET, JSONObject, Unsettable
 from ..errors import InvalidArgumentError
@@ -32,7 +31,6 @@ from ._common import (
     NO_BODY,
     changes,
     drop_none,
-    fetch_one,
     make_pager,
     paged_fetcher,
     role_body,
@@ -87,13 +85,14 @@ class Orgs:
                 legacy_org_id=check.maybe(check.text, legacy_org_id, "legacy_org_id"),
             ),
         }
-        data = await self._requester.request(endpoints.CREATE_ORG, json_body=body)
-        return structure(data, CreatedOrg)
+        answer: CreatedOrg = await self._requester.request(endpoints.CREATE_ORG, json_body=body)
+        return answer
 
     async def fetch(self, org_id: str) -> Org | None:
         """The organization, or ``None`` when it does not exist."""
         oid = check.uuid_str(org_id, "org_id")
-        return await fetch_one(self._requester, endpoints.FETCH_ORG, Org, path={"org_id": oid})
+        org: Org | None = await self._requester.request(endpoints.FETCH_ORG, path={"org_id": oid})
+        return org
 
     def query(
         self,
@@ -115,14 +114,7 @@ class Orgs:
             "legacy_org_id": check.maybe(check.url_text, legacy_org_id, "legacy_org_id"),
             "domain": check.maybe(check.url_text, domain, "domain"),
         }
-        fetch = paged_fetcher(
-            self._requester,
-            endpoints.QUERY_ORGS,
-            Org,
-            items_key="orgs",
-            total_key="total_orgs",
-            filters=filters,
-        )
+        fetch = paged_fetcher(self._requester, endpoints.QUERY_ORGS, filters)
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
     iter = query
@@ -230,19 +222,20 @@ class Orgs:
         body = drop_none(
             expires_in_seconds=check.maybe(_positive, expires_in_seconds, "expires_in_seconds")
         )
-        data = await self._requester.request(
+        answer: SamlConnectionLink = await self._requester.request(
             endpoints.CREATE_SAML_CONNECTION_LINK,
             path={"org_id": check.uuid_str(org_id, "org_id")},
             json_body=body,
         )
-        return structure(data, SamlConnectionLink)
+        return answer
 
     async def fetch_saml_sp_metadata(self, org_id: str) -> SamlSpMetadata | None:
         """The service-provider details to give the org's IdP, or ``None`` for a missing org."""
         path = {"org_id": check.uuid_str(org_id, "org_id")}
-        return await fetch_one(
-            self._requester, endpoints.FETCH_SAML_SP_METADATA, SamlSpMetadata, path=path
+        metadata: SamlSpMetadata | None = await self._requester.request(
+            endpoints.FETCH_SAML_SP_METADATA, path=path
         )
+        return metadata
 
     async def set_saml_idp_metadata(
         self,

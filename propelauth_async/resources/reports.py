@@ -15,7 +15,6 @@ from typing import Generic, TypeVar
 
 from .. import _endpoints as endpoints
 from .. import _validate as check
-from .._convert import structure
 from .._transport import Requester
 from ..errors import InvalidArgumentError
 from ..models.reports import (
@@ -51,7 +50,6 @@ class Report(Generic[R, Interval]):
         self._endpoint = endpoint
         self._record: type[R] = record
         self._interval: type[Interval] = interval
-        self._items_key = "user_reports" if record is UserReportRecord else "org_reports"
 
     def query(
         self,
@@ -69,16 +67,7 @@ class Report(Generic[R, Interval]):
             if report_interval is None
             else check.choice(report_interval, self._interval, "report_interval")
         )
-        fetch = paged_fetcher(
-            self._requester,
-            self._endpoint,
-            self._record,
-            items_key=self._items_key,
-            total_key="total_count",
-            generated_at_key="report_time",
-            filters={"report_interval": interval},
-            send_defaults=False,
-        )
+        fetch = paged_fetcher(self._requester, self._endpoint, {"report_interval": interval})
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
     iter = query
@@ -142,10 +131,10 @@ class Reports:
             "start_date": None if start is None else start.isoformat(),
             "end_date": None if end is None else end.isoformat(),
         }
-        data = await self._requester.request(
+        answer: ChartData = await self._requester.request(
             endpoints.FETCH_CHART_METRIC, path={"chart_metric": name}, query=query
         )
-        return structure(data, ChartData)
+        return answer
 
 
 __all__ = ["Report", "Reports"]

@@ -7,10 +7,11 @@ from typing import Any
 from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._convert import structure
+from .._results import DEFAULT_PAGE_SIZE
 from .._transport import Requester
 from ..models.flows import ScimGroup, ScimGroupMember, ScimGroupSummary
 from ..pagination import AsyncPager, Page
-from ._common import NOT_FOUND, SERVER_PAGE_SIZE, lookup, make_pager, paged_fetcher
+from ._common import make_pager, paged_fetcher
 
 
 class Scim:
@@ -34,12 +35,8 @@ class Scim:
         fetch = paged_fetcher(
             self._requester,
             endpoints.FETCH_ORG_SCIM_GROUPS,
-            ScimGroupSummary,
-            items_key="groups",
-            total_key="total_groups",
-            page_key="page_number",
-            filters={"user_id": check.maybe(check.uuid_str, user_id, "user_id")},
-            path={"org_id": check.uuid_str(org_id, "org_id")},
+            {"user_id": check.maybe(check.uuid_str, user_id, "user_id")},
+            {"org_id": check.uuid_str(org_id, "org_id")},
         )
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
@@ -55,8 +52,7 @@ class Scim:
         members_page_number: int = 0,
     ) -> ScimGroup | None:
         """The group with one page of its members, or ``None`` when it does not exist."""
-        data = await lookup(
-            self._requester,
+        data = await self._requester.request(
             endpoints.FETCH_SCIM_GROUP,
             path={
                 "org_id": check.uuid_str(org_id, "org_id"),
@@ -69,7 +65,7 @@ class Scim:
                 ),
             },
         )
-        if data is NOT_FOUND:
+        if data is None:  # no such group (the row reads a 404 as None)
             return None
         if isinstance(data, dict):
             data = {
@@ -95,7 +91,7 @@ class Scim:
         oid, gid = check.uuid_str(org_id, "org_id"), check.segment(group_id, "group_id")
 
         async def fetch(number: int | None, size: int | None) -> Page[ScimGroupMember]:
-            page_number, page_size = number or 0, size or SERVER_PAGE_SIZE
+            page_number, page_size = number or 0, size or DEFAULT_PAGE_SIZE
             group = await self.fetch_group(
                 oid, gid, members_page_size=page_size, members_page_number=page_number
             )

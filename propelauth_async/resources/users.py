@@ -6,7 +6,7 @@ raise :class:`~propelauth_async.errors.NotFoundError` when the user does not exi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from .. import _endpoints as endpoints
@@ -23,38 +23,18 @@ from ..models.users import (
     User,
     UserOrderBy,
 )
-from ..pagination import AsyncPager, FetchPage
+from ..pagination import AsyncPager
 from ._common import (
     NO_BODY,
-    NOT_FOUND,
     changes,
     drop_none,
-    fetch_one,
     gather_chunks,
-    lookup,
     make_pager,
     paged_fetcher,
 )
 
 BATCH_CHUNK_SIZE = 100
 """Keys per batch request; longer key lists are split and fetched a few chunks at a time."""
-
-
-def _users_fetcher(
-    requester: Requester,
-    endpoint: endpoints.Endpoint,
-    filters: Mapping[str, object],
-    path: Mapping[str, str] | None = None,
-) -> FetchPage[User]:
-    return paged_fetcher(
-        requester,
-        endpoint,
-        User,
-        items_key="users",
-        total_key="total_users",
-        filters=filters,
-        path=path,
-    )
 
 
 def _user_list(data: Any) -> list[User]:
@@ -76,13 +56,11 @@ class Users:
     async def fetch(self, user_id: str, *, include_orgs: bool = False) -> User | None:
         """The user with this id, or ``None``."""
         uid = check.uuid_str(user_id, "user_id")
-        return await fetch_one(
-            self._requester,
-            endpoints.FETCH_USER,
-            User,
-            path={"user_id": uid},
-            query={"include_orgs": check.flag(include_orgs, "include_orgs")},
+        query = {"include_orgs": check.flag(include_orgs, "include_orgs")}
+        user: User | None = await self._requester.request(
+            endpoints.FETCH_USER, path={"user_id": uid}, query=query
         )
+        return user
 
     async def fetch_by_email(self, email: str, *, include_orgs: bool = False) -> User | None:
         """The user with this email address (case-insensitive on the server), or ``None``."""
@@ -90,7 +68,10 @@ class Users:
             "include_orgs": check.flag(include_orgs, "include_orgs"),
             "email": check.email(email),
         }
-        return await fetch_one(self._requester, endpoints.FETCH_USER_BY_EMAIL, User, query=query)
+        user: User | None = await self._requester.request(
+            endpoints.FETCH_USER_BY_EMAIL, query=query
+        )
+        return user
 
     async def fetch_by_username(self, username: str, *, include_orgs: bool = False) -> User | None:
         """The user with this username, or ``None``."""
@@ -98,7 +79,10 @@ class Users:
             "include_orgs": check.flag(include_orgs, "include_orgs"),
             "username": check.url_text(username, "username"),
         }
-        return await fetch_one(self._requester, endpoints.FETCH_USER_BY_USERNAME, User, query=query)
+        user: User | None = await self._requester.request(
+            endpoints.FETCH_USER_BY_USERNAME, query=query
+        )
+        return user
 
     async def fetch_batch_by_ids(
         self, user_ids: Iterable[str], *, include_orgs: bool = False
@@ -162,7 +146,7 @@ class Users:
             "include_orgs": check.flag(include_orgs, "include_orgs"),
             "legacy_user_id": check.maybe(check.url_text, legacy_user_id, "legacy_user_id"),
         }
-        fetch = _users_fetcher(self._requester, endpoints.QUERY_USERS, filters)
+        fetch = paged_fetcher(self._requester, endpoints.QUERY_USERS, filters)
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
     iter = query
@@ -186,7 +170,7 @@ class Users:
             "role": check.maybe(check.url_text, role, "role"),
         }
         path = {"org_id": check.uuid_str(org_id, "org_id")}
-        fetch = _users_fetcher(self._requester, endpoints.QUERY_USERS_IN_ORG, filters, path)
+        fetch = paged_fetcher(self._requester, endpoints.QUERY_USERS_IN_ORG, filters, path)
         return make_pager(fetch, page_size, page_number, max_items, prefetch)
 
     iter_in_org = query_in_org
@@ -195,10 +179,10 @@ class Users:
     async def fetch_signup_query_params(self, user_id: str) -> dict[str, str] | None:
         """The query parameters the user signed up with, or ``None`` for a missing user."""
         uid = check.uuid_str(user_id, "user_id")
-        data = await lookup(
-            self._requester, endpoints.FETCH_USER_SIGNUP_PARAMS, path={"user_id": uid}
+        data = await self._requester.request(
+            endpoints.FETCH_USER_SIGNUP_PARAMS, path={"user_id": uid}
         )
-        if data is NOT_FOUND:
+        if data is None:  # no such user (the row reads a 404 as None)
             return None
         params = data.get("user_signup_query_parameters") if isinstance(data, dict) else None
         return structure(params or {}, dict[str, str], what="signup query parameters")
@@ -206,10 +190,10 @@ class Users:
     async def fetch_mfa_methods(self, user_id: str) -> MfaMethods | None:
         """The user's MFA setup (``MfaMethods.type is None`` when none), or ``None``."""
         uid = check.uuid_str(user_id, "user_id")
-        data = await lookup(
-            self._requester, endpoints.FETCH_USER_MFA_METHODS, path={"user_id": uid}
+        data = await self._requester.request(
+            endpoints.FETCH_USER_MFA_METHODS, path={"user_id": uid}
         )
-        if data is NOT_FOUND:
+        if data is None:  # no such user (the row reads a 404 as None)
             return None
         setup = data.get("mfa_setup") if isinstance(data, dict) else None
         return structure(setup or {}, MfaMethods)
@@ -217,10 +201,10 @@ class Users:
     async def fetch_oauth_tokens(self, user_id: str) -> dict[str, OAuthToken] | None:
         """The user's social-login tokens keyed by provider, or ``None`` for a missing user."""
         uid = check.uuid_str(user_id, "user_id")
-        data = await lookup(
-            self._requester, endpoints.FETCH_USER_OAUTH_TOKENS, path={"user_id": uid}
+        data = await self._requester.request(
+            endpoints.FETCH_USER_OAUTH_TOKENS, path={"user_id": uid}
         )
-        if data is NOT_FOUND:
+        if data is None:  # no such user (the row reads a 404 as None)
             return None
         if isinstance(data, list):
             tokens = structure(data, tuple[OAuthToken, ...], what="OAuth tokens")
@@ -233,12 +217,10 @@ class Users:
         """A freshly refreshed token from ``provider``, or ``None`` when there is none."""
         uid = check.uuid_str(user_id, "user_id")
         name = check.choice(provider, SocialProvider, "provider").value
-        return await fetch_one(
-            self._requester,
-            endpoints.FETCH_FRESH_PROVIDER_TOKEN,
-            OAuthToken,
-            path={"user_id": uid, "provider": name},
+        token: OAuthToken | None = await self._requester.request(
+            endpoints.FETCH_FRESH_PROVIDER_TOKEN, path={"user_id": uid, "provider": name}
         )
+        return token
 
     # Writes ------------------------------------------------------------------------------------
 
@@ -278,8 +260,8 @@ class Users:
                 properties=check.json_object(properties, "properties"),
             ),
         }
-        data = await self._requester.request(endpoints.CREATE_USER, json_body=body)
-        return structure(data, CreatedUser)
+        created: CreatedUser = await self._requester.request(endpoints.CREATE_USER, json_body=body)
+        return created
 
     async def update(
         self,

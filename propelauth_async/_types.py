@@ -1,9 +1,17 @@
-"""Small shared types: the sentinels (``UNSET``, ``NO_BODY``, ``NOT_FOUND``) and JSON aliases."""
+"""Small shared types: the sentinels (``UNSET``, ``NO_BODY``, ``NOT_FOUND``), JSON aliases, and
+``Unpack`` for typed ``**options`` on every supported Python."""
 
 from __future__ import annotations
 
 import enum
+import sys
 from typing import Any, Final, Literal, TypeAlias, TypeVar
+
+# Imported for real, not only for type checkers: get_type_hints() of the paged methods must work.
+if sys.version_info >= (3, 11):
+    from typing import Unpack as Unpack
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import Unpack as Unpack
 
 JSONObject = dict[str, Any]
 """A JSON object as the server sends it (metadata, properties): keys are strings."""

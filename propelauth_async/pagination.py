@@ -23,7 +23,7 @@ import asyncio
 import weakref
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 import anyio
 import attrs
@@ -41,6 +41,21 @@ the choice to the endpoint (the server's default, or what the endpoint always se
 
 WALK_PAGE_SIZE = 100
 """Items per request when a walk is not given a ``page_size``: the most the server allows."""
+
+
+class PageOptions(TypedDict, total=False):
+    """The keyword arguments every paged method takes besides its filters (``**paging``).
+
+    ``page_size``: items per page (1 to 100); awaited, the server's default (10) when not given;
+    walked, 100. ``page_number``: the page an ``await`` fetches, and where a walk starts (0).
+    ``max_items``: at most this many items, awaited or walked. ``prefetch``: fetch page N+1
+    while the caller works on page N (see :class:`AsyncPager`).
+    """
+
+    page_size: int | None
+    page_number: int | None
+    max_items: int | None
+    prefetch: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -322,4 +337,4 @@ class AsyncPager(Generic[T]):
             await group.__aexit__(None, None, None)
 
 
-__all__ = ["WALK_PAGE_SIZE", "AsyncPager", "FetchPage", "Page", "page_from_json"]
+__all__ = ["WALK_PAGE_SIZE", "AsyncPager", "FetchPage", "Page", "PageOptions", "page_from_json"]

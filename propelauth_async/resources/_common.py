@@ -79,12 +79,14 @@ async def gather_chunks(
 
 def make_pager(
     fetch: FetchPage[T],
-    page_size: int | None,
-    page_number: int | None,
-    max_items: int | None,
-    prefetch: bool,
+    *,
+    page_size: int | None = None,
+    page_number: int | None = None,
+    max_items: int | None = None,
+    prefetch: bool = False,
 ) -> AsyncPager[T]:
-    """An :class:`AsyncPager` over ``fetch``, its arguments checked before any request."""
+    """An :class:`AsyncPager` over ``fetch``, its :class:`PageOptions` checked before any
+    request (a misspelt option is a ``TypeError`` here, as it would be in a signature)."""
     return AsyncPager(
         fetch,
         page_size=check.maybe(check.page_size, page_size, "page_size"),

@@ -17,7 +17,7 @@ from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._convert import structure
 from .._transport import Requester
-from .._types import UNSET, JSONObject, Unsettable
+from .._types import UNSET, JSONObject, Unpack, Unsettable
 from ..errors import BadRequestError, InvalidArgumentError
 from ..models.api_keys import (
     ApiKey,
@@ -31,7 +31,7 @@ from ..models.api_keys import (
 )
 from ..models.membership import OrgMemberInfo
 from ..models.users import User
-from ..pagination import AsyncPager
+from ..pagination import AsyncPager, PageOptions
 from ._common import (
     drop_none,
     make_pager,
@@ -115,10 +115,7 @@ class _KeyList:
         user_id: str | None = None,
         user_email: str | None = None,
         api_key_type: ApiKeyType | str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[ApiKey]:
         """Keys filtered by org, user, user email or type: ``await`` it for one page, ``async
         for`` over it for every key. A page number or size not given is not sent (the
@@ -130,7 +127,7 @@ class _KeyList:
             "api_key_type": None if api_key_type is None else _key_type(api_key_type),
         }
         fetch = paged_fetcher(self._requester, self._endpoint, filters)
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
 
 class ApiKeys:

@@ -7,8 +7,9 @@ from collections.abc import Collection
 from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._transport import Requester
+from .._types import Unpack
 from ..models.orgs import PendingInvite
-from ..pagination import AsyncPager
+from ..pagination import AsyncPager, PageOptions
 from ._common import make_pager, paged_fetcher, role_body
 
 
@@ -43,10 +44,7 @@ class Invites:
         self,
         *,
         org_id: str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[PendingInvite]:
         """Pending invites, across the project or for one org: ``await`` it for one page,
         ``async for`` over it for every invite."""
@@ -55,7 +53,7 @@ class Invites:
             endpoints.FETCH_PENDING_INVITES,
             {"org_id": check.maybe(check.uuid_str, org_id, "org_id")},
         )
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter_pending = query_pending
     """The 0.1 name of :meth:`query_pending`, kept."""

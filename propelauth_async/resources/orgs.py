@@ -12,7 +12,7 @@ from typing import Any
 from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._transport import Requester
-from .._types import UNSET, JSONObject, Unsettable
+from .._types import UNSET, JSONObject, Unpack, Unsettable
 from ..errors import InvalidArgumentError
 from ..models.orgs import (
     AzureOidcIdp,
@@ -26,7 +26,7 @@ from ..models.orgs import (
     SamlIdpProvider,
     SamlSpMetadata,
 )
-from ..pagination import AsyncPager
+from ..pagination import AsyncPager, PageOptions
 from ._common import (
     NO_BODY,
     changes,
@@ -101,13 +101,10 @@ class Orgs:
         name: str | None = None,
         legacy_org_id: str | None = None,
         domain: str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[Org]:
         """Organizations filtered by name, legacy id or domain: ``await`` it for one page,
-        ``async for org in ...`` for every one (see :class:`AsyncPager`)."""
+        ``async for org in ...`` for every one (``**paging``: see :class:`PageOptions`)."""
         filters = {
             "order_by": check.choice(order_by, OrgOrderBy, "order_by"),
             "name": check.maybe(check.url_text, name, "name"),
@@ -115,7 +112,7 @@ class Orgs:
             "domain": check.maybe(check.url_text, domain, "domain"),
         }
         fetch = paged_fetcher(self._requester, endpoints.QUERY_ORGS, filters)
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter = query
     """The 0.1 name of :meth:`query`, kept: ``async for org in client.orgs.iter():``."""

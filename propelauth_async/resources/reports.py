@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._transport import Requester
+from .._types import Unpack
 from ..errors import InvalidArgumentError
 from ..models.reports import (
     ChartCadence,
@@ -27,7 +28,7 @@ from ..models.reports import (
     ReportInterval,
     UserReportRecord,
 )
-from ..pagination import AsyncPager
+from ..pagination import AsyncPager, PageOptions
 from ._common import make_pager, paged_fetcher
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
@@ -55,10 +56,7 @@ class Report(Generic[R, Interval]):
         self,
         *,
         report_interval: Interval | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[R]:
         """The report's rows: ``await`` it for one page, ``async for`` over it for every row. A
         page number or size not given is not sent (the server's defaults, 0 and 10, apply)."""
@@ -68,7 +66,7 @@ class Report(Generic[R, Interval]):
             else check.choice(report_interval, self._interval, "report_interval")
         )
         fetch = paged_fetcher(self._requester, self._endpoint, {"report_interval": interval})
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter = query
     """The 0.1 name of :meth:`query`, kept."""

@@ -9,8 +9,9 @@ from .. import _validate as check
 from .._convert import structure
 from .._results import DEFAULT_PAGE_SIZE
 from .._transport import Requester
+from .._types import Unpack
 from ..models.flows import ScimGroup, ScimGroupMember, ScimGroupSummary
-from ..pagination import AsyncPager, Page
+from ..pagination import AsyncPager, Page, PageOptions
 from ._common import make_pager, paged_fetcher
 
 
@@ -25,10 +26,7 @@ class Scim:
         org_id: str,
         *,
         user_id: str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[ScimGroupSummary]:
         """The org's SCIM groups, optionally only those ``user_id`` belongs to: ``await`` it for
         one page, ``async for`` over it for every group."""
@@ -38,7 +36,7 @@ class Scim:
             {"user_id": check.maybe(check.uuid_str, user_id, "user_id")},
             {"org_id": check.uuid_str(org_id, "org_id")},
         )
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter_groups = query_groups
     """The 0.1 name of :meth:`query_groups`, kept."""
@@ -80,11 +78,7 @@ class Scim:
         self,
         org_id: str,
         group_id: str,
-        *,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[ScimGroupMember]:
         """The members of a SCIM group (a missing group has none): ``await`` it for one page,
         ``async for`` over it for every member. Each page comes with the group's details."""
@@ -110,7 +104,7 @@ class Scim:
                 has_more=bool(members) and more,
             )
 
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter_group_members = query_group_members
     """The 0.1 name of :meth:`query_group_members`, kept."""

@@ -13,7 +13,7 @@ from .. import _endpoints as endpoints
 from .. import _validate as check
 from .._convert import structure
 from .._transport import Requester
-from .._types import UNSET, JSONObject, Unsettable
+from .._types import UNSET, JSONObject, Unpack, Unsettable
 from ..errors import MalformedResponseError
 from ..models.users import (
     CreatedUser,
@@ -23,7 +23,7 @@ from ..models.users import (
     User,
     UserOrderBy,
 )
-from ..pagination import AsyncPager
+from ..pagination import AsyncPager, PageOptions
 from ._common import (
     NO_BODY,
     changes,
@@ -131,13 +131,10 @@ class Users:
         email_or_username: str | None = None,
         legacy_user_id: str | None = None,
         include_orgs: bool = False,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[User]:
         """Users filtered by a partial email or username, or a legacy id: ``await`` it for one
-        page, ``async for user in ...`` for every one (see :class:`AsyncPager`)."""
+        page, ``async for user in ...`` for every one (``**paging``: see :class:`PageOptions`)."""
         filters = {
             "order_by": check.choice(order_by, UserOrderBy, "order_by"),
             "email_or_username": check.maybe(
@@ -147,7 +144,7 @@ class Users:
             "legacy_user_id": check.maybe(check.url_text, legacy_user_id, "legacy_user_id"),
         }
         fetch = paged_fetcher(self._requester, endpoints.QUERY_USERS, filters)
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter = query
     """The 0.1 name of :meth:`query`, kept: ``async for user in client.users.iter():``."""
@@ -158,10 +155,7 @@ class Users:
         *,
         role: str | None = None,
         include_orgs: bool = False,
-        page_size: int | None = None,
-        page_number: int | None = None,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[User]:
         """The members of an organization, optionally only those with ``role``: ``await`` it
         for one page, ``async for`` over it for every member."""
@@ -171,7 +165,7 @@ class Users:
         }
         path = {"org_id": check.uuid_str(org_id, "org_id")}
         fetch = paged_fetcher(self._requester, endpoints.QUERY_USERS_IN_ORG, filters, path)
-        return make_pager(fetch, page_size, page_number, max_items, prefetch)
+        return make_pager(fetch, **paging)
 
     iter_in_org = query_in_org
     """The 0.1 name of :meth:`query_in_org`, kept."""

@@ -733,7 +733,7 @@ FETCH_EMPLOYEE = _e(
 
 # Token verification metadata (not one of the 79 methods: the official library fetches it at init).
 TOKEN_VERIFICATION_METADATA = _e(
-    "tokens.verify", "GET", "/api/v1/token_verification_metadata", None
+    "tokens.verify", "GET", "/api/v1/token_verification_metadata", None, missing=Missing.NONE
 )
 LEGACY_TOKEN_VERIFICATION_METADATA = _e(
     "tokens.verify", "GET", V1 + "/token_verification_metadata", None

@@ -78,9 +78,8 @@ class Tokens:
             raise ConfigurationError(f"verifier_key_pem: {exc}") from None
 
     async def _fetch_pem(self) -> str:
-        try:
-            data = await self._requester.request(endpoints.TOKEN_VERIFICATION_METADATA)
-        except NotFoundError:
+        data = await self._requester.request(endpoints.TOKEN_VERIFICATION_METADATA)
+        if data is None:  # a 404 (the row says so): an older deployment serves the other path
             data = await self._requester.request(endpoints.LEGACY_TOKEN_VERIFICATION_METADATA)
         return _pem_from(data)
 

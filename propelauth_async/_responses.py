@@ -28,12 +28,12 @@ _STATUS_CLASSES: dict[int, type[errors.APIError]] = {
 _FIELD_KEYS = ("field_to_errors", "field_errors", "user_facing_errors")
 _MESSAGE_KEYS = ("message", "user_facing_error", "error", "detail")
 _TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+EXCERPT_CHARS = 200
 
 ErrorMeaning = type[errors.APIError] | tuple[type[errors.APIError], str]
 """An endpoint's own meaning of an error code or a status: the class to raise, and optionally
 what the answer means, in place of the server's wording."""
-_SPACE = re.compile(r"\s+")
-EXCERPT_CHARS = 200
 
 
 def decode_json(content: bytes) -> Any:

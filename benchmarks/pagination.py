@@ -94,7 +94,7 @@ async def cpu_ours(server: PrebuiltPages, by_pages: bool) -> tuple[int, float]:
     from propelauth_async import AsyncPropelAuth
 
     async with AsyncPropelAuth(AUTH_URL, "key", transport=server.transport) as client:
-        pager = client.users.iter(page_size=server.page_size)
+        pager = client.users.query(page_size=server.page_size)
         count = 0
         start = time.process_time()
         if by_pages:
@@ -175,7 +175,7 @@ async def ours(emu: Emulator, page_size: int, prefetch: bool, work: float) -> tu
     async with emu.client() as client:
         start = time.perf_counter()
         count = 0
-        async with client.users.iter(page_size=page_size, prefetch=prefetch) as users:
+        async with client.users.query(page_size=page_size, prefetch=prefetch) as users:
             async for _ in users:
                 count += 1
                 if work and count % page_size == 0:

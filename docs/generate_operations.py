@@ -7,10 +7,12 @@ to our method, and where our behaviour deliberately differs.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
-from propelauth_async import _endpoints as E
+from propelauth_async import AsyncPropelAuth
+from propelauth_async import _endpoints as endpoints
 
 OUT = Path(__file__).with_name("operations.md")
 
@@ -41,7 +43,7 @@ NOTES: dict[str, str] = {
     "fetch_batch_user_metadata_by_emails": "Typed `User` values (official: raw dicts); chunked.",
     "fetch_batch_user_metadata_by_usernames": "Typed `User` values (official: raw dicts); chunked.",
     "fetch_users_in_org": "A bad org id raises `InvalidArgumentError` (official: an empty page). "
-    "Also reachable as `orgs.query_members` / `orgs.iter_members`.",
+    "Also reachable as `orgs.query_members`.",
     "invite_user_to_org": "Field errors are raised as `BadRequestError` (official async swallows "
     "its own `InviteUserToOrgException`).",
     "invite_user_to_org_by_user_id": "Same as `invite_user_to_org`.",
@@ -74,17 +76,30 @@ NOTES: dict[str, str] = {
     "whichever body key the endpoint uses (official: `RuntimeError` for anything unknown).",
     "verify_step_up_grant": "A missing grant is `False`, never an error.",
     "fetch_scim_group": "`None` for a missing group (official: `RuntimeError`); members also as "
-    "a pager, `scim.iter_group_members`.",
+    "a pager, `scim.query_group_members`.",
     "fetch_org_scim_groups": "Pager; `has_more` computed from `total_groups`.",
 }
 
 
+def returns(endpoint: endpoints.Endpoint) -> str:
+    """What our method gives back: a pager of the row's model, or the method's own annotation
+    (which ``tests/test_parity.py`` checks against the row's ``result`` and ``missing``)."""
+    if endpoint.page is not None:
+        return f"AsyncPager[{endpoint.result}]"
+    target: object = AsyncPropelAuth("https://auth.example.com", "k")
+    for attribute in endpoint.name.split("."):
+        target = getattr(target, attribute)
+    annotation = inspect.signature(target).return_annotation  # type: ignore[arg-type]
+    return str(annotation)
+
+
 def render() -> str:
     rows = []
-    for endpoint in E.ALL:
+    for endpoint in endpoints.ALL:
         for name in endpoint.official:
             note = NOTES.get(name, "")
-            rows.append((name, endpoint.method, endpoint.path, endpoint.ours, note))
+            ours = " / ".join(f"`client.{dotted}`" for dotted in endpoint.ours)
+            rows.append((name, endpoint.method, endpoint.path, ours, returns(endpoint), note))
     rows.sort(key=lambda r: r[0])
     lines = [
         "# propelauth-py operations and their propelauth_async counterparts",
@@ -99,14 +114,12 @@ def render() -> str:
         GENERAL,
         "## Operation by operation",
         "",
-        "| propelauth-py | HTTP | path | propelauth_async | deliberate difference |",
-        "|---|---|---|---|---|",
+        "| propelauth-py | HTTP | path | propelauth_async | returns | deliberate difference |",
+        "|---|---|---|---|---|---|",
     ]
-    for name, method, path, ours, note in rows:
-        targets = " / ".join(
-            f"`client.{part.strip().split(' (')[0]}`" for part in ours.split(" / ")
-        )
-        lines.append(f"| `{name}` | {method} | `{path}` | {targets} | {note} |")
+    for name, method, path, ours, result, note in rows:
+        shown = result.replace("|", "\\|")  # a pipe inside a table cell is escaped
+        lines.append(f"| `{name}` | {method} | `{path}` | {ours} | `{shown}` | {note} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ async def export(client: AsyncPropelAuth, path: str) -> int:
     with open(path, "w", newline="") as handle:  # noqa: ASYNC230
         writer = csv.writer(handle)
         writer.writerow(["user_id", "email", "created_at", "orgs"])
-        async with client.users.iter(page_size=100, include_orgs=True, prefetch=True) as users:
+        async with client.users.query(page_size=100, include_orgs=True, prefetch=True) as users:
             async for user in users:  # one page in hand, the next one on its way
                 orgs = ";".join((user.org_id_to_org_info or {}).keys())
                 writer.writerow([user.user_id, user.email, user.created_at, orgs])

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .resources.role_mappings import RoleMappings
     from .resources.scim import Scim
     from .resources.users import Users
-    from .tokens.service import Tokens
+    from .tokens.namespace import Tokens
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_MAX_CONNECTIONS = 100
@@ -322,7 +322,7 @@ class AsyncPropelAuth:
         every ``with_options`` view)."""
         if self._root is not self:
             return self._root.tokens
-        from .tokens.service import Tokens
+        from .tokens.namespace import Tokens
 
         settings = self._token_settings
         return Tokens(

@@ -1,17 +1,24 @@
-"""Every backend operation in one table: HTTP method, path template, and replay safety.
+"""Every backend operation in one table: what is sent, and what the answer means.
 
-Resources never spell a path or a method; they name a row of this table. ``replay_safe`` is the
-retry table's column (DESIGN section 3): by default GET, PUT and DELETE are safe to send twice and
-POST and PATCH are not; a POST that is idempotent by meaning (disable a user, fetch a batch) says
-so here, and nowhere else. ``official`` is the propelauth-py method the row corresponds to, from
+Resources never spell a path or a method; they name a row of this table, and the requester reads
+the rest of the row. ``replay_safe`` is the retry table's column (DESIGN section 3): by default
+GET, PUT and DELETE are safe to send twice and POST and PATCH are not; a POST that is idempotent
+by meaning (disable a user, fetch a batch) says so here, and nowhere else. ``result`` names the
+model the answer becomes (the item model of a paged row); ``missing`` says what a 404 means;
+``page`` gives a paged answer's keys; ``error_classes`` gives the endpoint's own meanings of an
+``error_code`` or a status. ``official`` is the propelauth-py method the row corresponds to, from
 which ``docs/operations.md`` is generated; ``ours`` is where the operation lives on our client.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 import attrs
+
+from . import errors
+from ._responses import ErrorMeaning
 
 V1 = "/api/backend/v1"
 
@@ -30,23 +37,68 @@ class RateLimitScope(enum.Enum):
     SUBJECT_OR_BACKEND = "subject or backend"
 
 
+class Missing(enum.Enum):
+    """What a 404 from an endpoint means."""
+
+    ERROR = "error"
+    """Raised as ``NotFoundError``: a write (or a list) about a thing that is not there."""
+    NONE = "none"
+    """The answer ``None``: a lookup that found nothing. No error is built for it."""
+
+
+@attrs.frozen
+class PageShape:
+    """Where a paged answer keeps its items, its total and its page number."""
+
+    items_key: str
+    total_key: str
+    page_key: str = "current_page"
+    generated_at_key: str | None = None
+    send_defaults: bool = True
+    """Page number and size not given go out as 0 and 10 (the official library sends them for
+    these endpoints); when false they are left out and the server's defaults apply."""
+
+
 def _names(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else value
 
 
+def _default_replay_safe(endpoint: Endpoint) -> bool:
+    return endpoint.method in ("GET", "HEAD", "PUT", "DELETE")
+
+
+ErrorClasses = Mapping[str | int, ErrorMeaning]
+"""An endpoint's own meanings: an ``error_code`` (str) or a status (int) -> the error class
+(and, optionally, what that answer means)."""
+
+
 @attrs.frozen
 class Endpoint:
-    ours: str
+    """One backend operation: what is sent, whether it may be sent twice, what comes back."""
+
+    ours: tuple[str, ...] = attrs.field(converter=_names)
+    """The client methods that send it, dotted from the client (``users.query``...)."""
     method: str
     path: str
     official: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    replay_safe: bool | None = None
+    replay_safe: bool = attrs.field(default=attrs.Factory(_default_replay_safe, takes_self=True))
     rate_limit_scope: RateLimitScope = RateLimitScope.BACKEND
     # False for a write whose resource ignores the answer: any 2xx is then success, whatever
     # its body (a truncated 200 to a delete means the thing is gone). DELETEs never need one.
     answer_used: bool | None = None
+    result: str | None = None
+    """The model in ``propelauth_async.models`` the answer is structured into (for a paged row,
+    each item); ``None``: the resource reads the decoded answer itself, or ignores it."""
+    missing: Missing = Missing.ERROR
+    page: PageShape | None = None
+    error_classes: ErrorClasses = attrs.field(factory=dict, eq=False)
+
+    @property
+    def name(self) -> str:
+        """The main client method of the row (its first ``ours``), or the row's note."""
+        return self.ours[0] if self.ours else ""
 
     @property
     def needs_answer(self) -> bool:
@@ -54,15 +106,9 @@ class Endpoint:
             return self.answer_used
         return self.method != "DELETE"
 
-    @property
-    def safe_to_replay(self) -> bool:
-        if self.replay_safe is not None:
-            return self.replay_safe
-        return self.method in ("GET", "HEAD", "PUT", "DELETE")
-
 
 def _e(
-    ours: str,
+    ours: str | tuple[str, ...],
     method: str,
     path: str,
     official: str | tuple[str, ...] | None,
@@ -70,23 +116,58 @@ def _e(
     replay_safe: bool | None = None,
     rate_limit_scope: RateLimitScope = RateLimitScope.BACKEND,
     answer_used: bool | None = None,
+    result: str | None = None,
+    missing: Missing = Missing.ERROR,
+    page: PageShape | None = None,
+    error_classes: ErrorClasses | None = None,
 ) -> Endpoint:
-    return Endpoint(ours, method, path, official, replay_safe, rate_limit_scope, answer_used)
+    safe = {} if replay_safe is None else {"replay_safe": replay_safe}
+    return Endpoint(
+        ours,
+        method,
+        path,
+        official,
+        rate_limit_scope=rate_limit_scope,
+        answer_used=answer_used,
+        result=result,
+        missing=missing,
+        page=page,
+        error_classes=error_classes or {},
+        **safe,
+    )
 
 
 # Users ---------------------------------------------------------------------------------------
-FETCH_USER = _e("users.fetch", "GET", V1 + "/user/{user_id}", "fetch_user_metadata_by_user_id")
+FETCH_USER = _e(
+    "users.fetch",
+    "GET",
+    V1 + "/user/{user_id}",
+    "fetch_user_metadata_by_user_id",
+    result="User",
+    missing=Missing.NONE,
+)
 FETCH_USER_BY_EMAIL = _e(
-    "users.fetch_by_email", "GET", V1 + "/user/email", "fetch_user_metadata_by_email"
+    "users.fetch_by_email",
+    "GET",
+    V1 + "/user/email",
+    "fetch_user_metadata_by_email",
+    result="User",
+    missing=Missing.NONE,
 )
 FETCH_USER_BY_USERNAME = _e(
-    "users.fetch_by_username", "GET", V1 + "/user/username", "fetch_user_metadata_by_username"
+    "users.fetch_by_username",
+    "GET",
+    V1 + "/user/username",
+    "fetch_user_metadata_by_username",
+    result="User",
+    missing=Missing.NONE,
 )
 FETCH_USER_SIGNUP_PARAMS = _e(
     "users.fetch_signup_query_params",
     "GET",
     V1 + "/user/{user_id}/signup_query_parameters",
     "fetch_user_signup_query_params_by_user_id",
+    missing=Missing.NONE,
 )
 # The batch lookups are POSTs only to carry a long key list: reads, safe to replay.
 FETCH_USERS_BY_IDS = _e(
@@ -110,25 +191,44 @@ FETCH_USERS_BY_USERNAMES = _e(
     "fetch_batch_user_metadata_by_usernames",
     replay_safe=True,
 )
-QUERY_USERS = _e("users.query / users.iter", "GET", V1 + "/user/query", "fetch_users_by_query")
+QUERY_USERS = _e(
+    ("users.query", "users.iter"),
+    "GET",
+    V1 + "/user/query",
+    "fetch_users_by_query",
+    result="User",
+    page=PageShape("users", "total_users"),
+)
 QUERY_USERS_IN_ORG = _e(
-    "users.query_in_org / users.iter_in_org / orgs.query_members / orgs.iter_members",
+    ("users.query_in_org", "users.iter_in_org", "orgs.query_members", "orgs.iter_members"),
     "GET",
     V1 + "/user/org/{org_id}",
     "fetch_users_in_org",
+    result="User",
+    page=PageShape("users", "total_users"),
 )
-CREATE_USER = _e("users.create", "POST", V1 + "/user/", "create_user")
+CREATE_USER = _e("users.create", "POST", V1 + "/user/", "create_user", result="CreatedUser")
 FETCH_USER_MFA_METHODS = _e(
-    "users.fetch_mfa_methods", "GET", V1 + "/user/{user_id}/mfa", "fetch_user_mfa_methods"
+    "users.fetch_mfa_methods",
+    "GET",
+    V1 + "/user/{user_id}/mfa",
+    "fetch_user_mfa_methods",
+    missing=Missing.NONE,
 )
 FETCH_USER_OAUTH_TOKENS = _e(
-    "users.fetch_oauth_tokens", "GET", V1 + "/user/{user_id}/oauth_token", "fetch_user_oauth_tokens"
+    "users.fetch_oauth_tokens",
+    "GET",
+    V1 + "/user/{user_id}/oauth_token",
+    "fetch_user_oauth_tokens",
+    missing=Missing.NONE,
 )
 FETCH_FRESH_PROVIDER_TOKEN = _e(
     "users.fetch_fresh_provider_token",
     "GET",
     V1 + "/user/{user_id}/{provider}/fresh_token",
     "fetch_fresh_token_from_provider",
+    result="OAuthToken",
+    missing=Missing.NONE,
 )
 # Sends an email each time: never replayed.
 RESEND_EMAIL_CONFIRMATION = _e(
@@ -212,9 +312,18 @@ DISABLE_CAN_CREATE_ORGS = _e(
 )
 
 # Organizations -------------------------------------------------------------------------------
-FETCH_ORG = _e("orgs.fetch", "GET", V1 + "/org/{org_id}", "fetch_org")
-QUERY_ORGS = _e("orgs.query / orgs.iter", "GET", V1 + "/org/query", "fetch_org_by_query")
-CREATE_ORG = _e("orgs.create", "POST", V1 + "/org/", "create_org")
+FETCH_ORG = _e(
+    "orgs.fetch", "GET", V1 + "/org/{org_id}", "fetch_org", result="Org", missing=Missing.NONE
+)
+QUERY_ORGS = _e(
+    ("orgs.query", "orgs.iter"),
+    "GET",
+    V1 + "/org/query",
+    "fetch_org_by_query",
+    result="Org",
+    page=PageShape("orgs", "total_orgs"),
+)
+CREATE_ORG = _e("orgs.create", "POST", V1 + "/org/", "create_org", result="CreatedOrg")
 UPDATE_ORG = _e(
     "orgs.update", "PUT", V1 + "/org/{org_id}", "update_org_metadata", answer_used=False
 )
@@ -263,12 +372,15 @@ CREATE_SAML_CONNECTION_LINK = _e(
     "POST",
     V1 + "/org/{org_id}/create_saml_connection_link",
     "create_org_saml_connection_link",
+    result="SamlConnectionLink",
 )
 FETCH_SAML_SP_METADATA = _e(
     "orgs.fetch_saml_sp_metadata",
     "GET",
     V1 + "/saml_sp_metadata/{org_id}",
     "fetch_saml_sp_metadata",
+    result="SamlSpMetadata",
+    missing=Missing.NONE,
 )
 SET_SAML_IDP_METADATA = _e(
     "orgs.set_saml_idp_metadata",
@@ -314,10 +426,12 @@ INVITE_USER_TO_ORG_BY_ID = _e(
     answer_used=False,
 )
 FETCH_PENDING_INVITES = _e(
-    "invites.query_pending / invites.iter_pending",
+    ("invites.query_pending", "invites.iter_pending"),
     "GET",
     V1 + "/pending_org_invites",
     "fetch_pending_invites",
+    result="PendingInvite",
+    page=PageShape("invites", "total_invites"),
 )
 REVOKE_PENDING_INVITE = _e(
     "invites.revoke", "DELETE", V1 + "/pending_org_invites", "revoke_pending_org_invite"
@@ -329,13 +443,30 @@ FETCH_CUSTOM_ROLE_MAPPINGS = _e(
 # Access tokens -------------------------------------------------------------------------------
 # Each call mints a new token: not replayed.
 CREATE_ACCESS_TOKEN = _e(
-    "access_tokens.create", "POST", V1 + "/access_token", "create_access_token"
+    "access_tokens.create",
+    "POST",
+    V1 + "/access_token",
+    "create_access_token",
+    result="CreatedAccessToken",
+    error_classes={
+        403: (errors.UserNotFoundError, "the user was not found"),
+        404: (
+            errors.FeatureNotEnabledError,
+            "access-token creation is not enabled for this project",
+        ),
+    },
 )
 
 # Magic links and migration --------------------------------------------------------------------
-CREATE_MAGIC_LINK = _e("magic_links.create", "POST", V1 + "/magic_link", "create_magic_link")
+CREATE_MAGIC_LINK = _e(
+    "magic_links.create", "POST", V1 + "/magic_link", "create_magic_link", result="MagicLink"
+)
 MIGRATE_USER = _e(
-    "migration.migrate_user", "POST", V1 + "/migrate_user/", "migrate_user_from_external_source"
+    "migration.migrate_user",
+    "POST",
+    V1 + "/migrate_user/",
+    "migrate_user_from_external_source",
+    result="CreatedUser",
 )
 MIGRATE_USER_PASSWORD = _e(
     "migration.migrate_password",
@@ -348,26 +479,33 @@ MIGRATE_USER_PASSWORD = _e(
 
 # End-user API keys -------------------------------------------------------------------------------
 API_KEYS = V1 + "/end_user_api_keys"
+_API_KEY_PAGE = PageShape("api_keys", "total_api_keys", send_defaults=False)
 FETCH_API_KEY = _e(
     "api_keys.fetch",
     "GET",
     API_KEYS + "/{api_key_id}",
     "fetch_api_key",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="ApiKey",
+    missing=Missing.NONE,
 )
 FETCH_CURRENT_API_KEYS = _e(
-    "api_keys.query_current / api_keys.iter_current",
+    ("api_keys.query_current", "api_keys.iter_current"),
     "GET",
     API_KEYS,
     "fetch_current_api_keys",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="ApiKey",
+    page=_API_KEY_PAGE,
 )
 FETCH_ARCHIVED_API_KEYS = _e(
-    "api_keys.query_archived / api_keys.iter_archived",
+    ("api_keys.query_archived", "api_keys.iter_archived"),
     "GET",
     API_KEYS + "/archived",
     "fetch_archived_api_keys",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="ApiKey",
+    page=_API_KEY_PAGE,
 )
 CREATE_API_KEY = _e(
     "api_keys.create",
@@ -375,6 +513,7 @@ CREATE_API_KEY = _e(
     API_KEYS,
     "create_api_key",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="NewApiKey",
 )
 UPDATE_API_KEY = _e(
     "api_keys.update",
@@ -438,9 +577,19 @@ IMPORT_API_KEY = _e(
     API_KEYS + "/import",
     "import_api_key",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="ImportedApiKey",
 )
 
 # Step-up MFA (codes and grants are used up: never replayed) -----------------------------------
+# The three endpoints report errors under different body keys; whichever they use, the
+# error_code picks the class (401 and 429 keep their own).
+_STEP_UP_ERRORS: ErrorClasses = {
+    "user_not_found": errors.UserNotFoundError,
+    "mfa_not_enabled": errors.MfaNotEnabledError,
+    "incorrect_mfa_code": errors.IncorrectMfaCodeError,
+    "feature_gated": errors.FeatureNotEnabledError,
+    "invalid_request_fields": errors.BadRequestError,
+}
 STEP_UP = V1 + "/mfa/step-up"
 VERIFY_STEP_UP_TOTP = _e(
     "mfa.verify_totp",
@@ -448,6 +597,8 @@ VERIFY_STEP_UP_TOTP = _e(
     STEP_UP + "/verify-totp",
     "verify_step_up_totp_challenge",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="StepUpGrant",
+    error_classes=_STEP_UP_ERRORS,
 )
 VERIFY_STEP_UP_GRANT = _e(
     "mfa.verify_grant",
@@ -455,6 +606,7 @@ VERIFY_STEP_UP_GRANT = _e(
     STEP_UP + "/verify-grant",
     "verify_step_up_grant",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    error_classes=_STEP_UP_ERRORS,
 )
 SEND_SMS_MFA_CODE = _e(
     "mfa.send_sms_code",
@@ -462,6 +614,8 @@ SEND_SMS_MFA_CODE = _e(
     STEP_UP + "/phone/send",
     "send_sms_mfa_code",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="SmsChallenge",
+    error_classes=_STEP_UP_ERRORS,
 )
 VERIFY_SMS_CHALLENGE = _e(
     "mfa.verify_sms",
@@ -469,84 +623,122 @@ VERIFY_SMS_CHALLENGE = _e(
     STEP_UP + "/phone/verify",
     "verify_sms_challenge",
     rate_limit_scope=RateLimitScope.SUBJECT_OR_BACKEND,
+    result="StepUpGrant",
+    error_classes=_STEP_UP_ERRORS,
 )
 
 # Reports ---------------------------------------------------------------------------------------
+
+
+def _report_page(items_key: str) -> PageShape:
+    return PageShape(items_key, "total_count", generated_at_key="report_time", send_defaults=False)
+
+
 USER_TOP_INVITER_REPORT = _e(
-    "reports.top_inviters.query / reports.top_inviters.iter",
+    ("reports.top_inviters.query", "reports.top_inviters.iter"),
     "GET",
     V1 + "/user_report/top_inviter",
     "fetch_user_top_inviter_report",
+    result="UserReportRecord",
+    page=_report_page("user_reports"),
 )
 USER_CHAMPION_REPORT = _e(
-    "reports.champions.query / reports.champions.iter",
+    ("reports.champions.query", "reports.champions.iter"),
     "GET",
     V1 + "/user_report/champion",
     "fetch_user_champion_report",
+    result="UserReportRecord",
+    page=_report_page("user_reports"),
 )
 USER_CHURN_REPORT = _e(
-    "reports.user_churn.query / reports.user_churn.iter",
+    ("reports.user_churn.query", "reports.user_churn.iter"),
     "GET",
     V1 + "/user_report/churn",
     "fetch_user_churn_report",
+    result="UserReportRecord",
+    page=_report_page("user_reports"),
 )
 USER_REENGAGEMENT_REPORT = _e(
-    "reports.user_reengagement.query / reports.user_reengagement.iter",
+    ("reports.user_reengagement.query", "reports.user_reengagement.iter"),
     "GET",
     V1 + "/user_report/reengagement",
     "fetch_user_reengagement_report",
+    result="UserReportRecord",
+    page=_report_page("user_reports"),
 )
 ORG_CHURN_REPORT = _e(
-    "reports.org_churn.query / reports.org_churn.iter",
+    ("reports.org_churn.query", "reports.org_churn.iter"),
     "GET",
     V1 + "/org_report/churn",
     "fetch_org_churn_report",
+    result="OrgReportRecord",
+    page=_report_page("org_reports"),
 )
 ORG_REENGAGEMENT_REPORT = _e(
-    "reports.org_reengagement.query / reports.org_reengagement.iter",
+    ("reports.org_reengagement.query", "reports.org_reengagement.iter"),
     "GET",
     V1 + "/org_report/reengagement",
     "fetch_org_reengagement_report",
+    result="OrgReportRecord",
+    page=_report_page("org_reports"),
 )
 ORG_GROWTH_REPORT = _e(
-    "reports.org_growth.query / reports.org_growth.iter",
+    ("reports.org_growth.query", "reports.org_growth.iter"),
     "GET",
     V1 + "/org_report/growth",
     "fetch_org_growth_report",
+    result="OrgReportRecord",
+    page=_report_page("org_reports"),
 )
 ORG_ATTRITION_REPORT = _e(
-    "reports.org_attrition.query / reports.org_attrition.iter",
+    ("reports.org_attrition.query", "reports.org_attrition.iter"),
     "GET",
     V1 + "/org_report/attrition",
     "fetch_org_attrition_report",
+    result="OrgReportRecord",
+    page=_report_page("org_reports"),
 )
 FETCH_CHART_METRIC = _e(
-    "reports.fetch_chart", "GET", V1 + "/chart_metrics/{chart_metric}", "fetch_chart_metric_data"
+    "reports.fetch_chart",
+    "GET",
+    V1 + "/chart_metrics/{chart_metric}",
+    "fetch_chart_metric_data",
+    result="ChartData",
 )
 
 # SCIM and employees ----------------------------------------------------------------------------
 FETCH_ORG_SCIM_GROUPS = _e(
-    "scim.query_groups / scim.iter_groups",
+    ("scim.query_groups", "scim.iter_groups"),
     "GET",
     V1 + "/scim/{org_id}/groups",
     "fetch_org_scim_groups",
+    result="ScimGroupSummary",
+    page=PageShape("groups", "total_groups", "page_number"),
 )
 FETCH_SCIM_GROUP = _e(
-    "scim.fetch_group / scim.iter_group_members",
+    ("scim.fetch_group", "scim.query_group_members", "scim.iter_group_members"),
     "GET",
     V1 + "/scim/{org_id}/groups/{group_id}",
     "fetch_scim_group",
+    missing=Missing.NONE,
 )
 FETCH_EMPLOYEE = _e(
-    "employees.fetch", "GET", V1 + "/employee/{employee_id}", "fetch_employee_by_id"
+    "employees.fetch",
+    "GET",
+    V1 + "/employee/{employee_id}",
+    "fetch_employee_by_id",
+    result="Employee",
+    missing=Missing.NONE,
 )
 
 # Token verification metadata (not one of the 79 methods: the official library fetches it at init).
 TOKEN_VERIFICATION_METADATA = _e(
-    "tokens (key fetch)", "GET", "/api/v1/token_verification_metadata", None
+    "tokens.verify", "GET", "/api/v1/token_verification_metadata", None, missing=Missing.NONE
 )
 LEGACY_TOKEN_VERIFICATION_METADATA = _e(
-    "tokens (key fetch, older path)", "GET", V1 + "/token_verification_metadata", None
+    "tokens.verify", "GET", V1 + "/token_verification_metadata", None
 )
 
-ALL: tuple[Endpoint, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Endpoint))
+ALL: tuple[Endpoint, ...] = tuple(
+    row for row in list(globals().values()) if isinstance(row, Endpoint)
+)

@@ -31,6 +31,10 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 EXCERPT_CHARS = 200
 
+ErrorMeaning = type[errors.APIError] | tuple[type[errors.APIError], str]
+"""An endpoint's own meaning of an error code or a status: the class to raise, and optionally
+what the answer means, in place of the server's wording."""
+
 
 def decode_json(content: bytes) -> Any:
     """The parsed body; ``None`` for an empty one. Raises ``ValueError`` on bad JSON, and on
@@ -119,8 +123,11 @@ def error_from_response(
     method: str,
     path: str,
     retry_after: float | None = None,
+    classes: Mapping[str | int, ErrorMeaning] | None = None,
 ) -> errors.APIError:
-    """The typed error for a non-2xx answer."""
+    """The typed error for a non-2xx answer. ``classes`` are the endpoint's own meanings of an
+    ``error_code`` or a status (its row's ``error_classes``): a class, or a class and what the
+    answer means, which then replaces the server's wording; 401 and 429 keep their own."""
     try:
         body: Any = decode_json(content)
         text = ""
@@ -133,7 +140,14 @@ def error_from_response(
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
         cls = errors.ServerError if status >= 500 else errors.APIError
-    summary = f"{method} {path} failed with {status}: {_summary(status, fields, message, text)}"
+    meaning = None
+    if classes and status not in (401, 429):
+        own = classes.get(code or "") or classes.get(status)
+        if isinstance(own, tuple):
+            own, meaning = own
+        cls = own or cls
+    said = meaning or _summary(status, fields, message, text)
+    summary = f"{method} {path} failed with {status}: {said}"
     kwargs: dict[str, Any] = {
         "status_code": status,
         "method": method,
@@ -147,22 +161,3 @@ def error_from_response(
     if cls is errors.RateLimitError:
         return errors.RateLimitError(summary, retry_after=retry_after, **kwargs)
     return cls(summary, **kwargs)
-
-
-def retyped(
-    error: errors.APIError, cls: type[errors.APIError], message: str | None = None
-) -> errors.APIError:
-    """``error`` as a more specific class (an ``error_code`` or a status the endpoint gives its
-    own meaning), keeping everything the server said."""
-    return cls(
-        message or error.message,
-        status_code=error.status_code,
-        method=error.method,
-        path=error.path,
-        error_code=error.error_code,
-        user_facing_error=error.user_facing_error,
-        field_errors=error.field_errors,
-        body=error.body,
-        request_id=error.request_id,
-        retries_taken=error.retries_taken,
-    )

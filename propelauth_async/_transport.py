@@ -34,9 +34,10 @@ import anyio
 import httpx
 
 from . import errors
-from ._endpoints import Endpoint, RateLimitScope
+from ._endpoints import Endpoint, Missing, RateLimitScope
 from ._ratelimit import MAX_PAUSE, PauseTooLong, RateLimiter
 from ._responses import decode_json, error_from_response, is_json_body
+from ._results import typed_result
 from ._retry import (
     CallState,
     Failure,
@@ -45,6 +46,7 @@ from ._retry import (
     retry_after_is_precise,
     retry_after_seconds,
 )
+from ._types import NO_BODY, NOT_FOUND
 
 if TYPE_CHECKING:
     import tenacity
@@ -53,7 +55,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("propelauth_async")
 
-NO_BODY: Any = object()
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _JSON_HEADERS = {"content-type": "application/json"}
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
@@ -422,7 +423,8 @@ class Requester:
         query: Mapping[str, object] | None = None,
         json_body: Any = NO_BODY,
     ) -> Any:
-        """Send ``endpoint`` and return its decoded JSON body (``None`` when empty)."""
+        """Send ``endpoint`` and return its answer as the row's result type (the decoded JSON
+        body for a row without one, ``None`` when empty or when a lookup finds nothing)."""
         self._check_usable()
         url_path = endpoint.path
         if path:
@@ -437,31 +439,34 @@ class Requester:
         if self.policy.total_timeout is not None:
             call.state.deadline = time.monotonic() + self.policy.total_timeout
         if self.observers:
-            return await self._watched(call)
-        return await self._run(call)
+            return await self._watched(call, query)
+        return await self._run(call, query)
 
-    async def _watched(self, call: _Call) -> Any:
+    async def _watched(self, call: _Call, query: Mapping[str, object] | None) -> Any:
         """``_run``, reported to the observers: the call's start and end."""
         from .observe import call_info, watch  # only clients with observers load it
 
         call.watch = watching = watch(self.observers, call_info(call.endpoint, self.host))
         if watching is None:
-            return await self._run(call)
+            return await self._run(call, query)
         try:
-            result = await self._run(call)
+            result = await self._run(call, query)
         except BaseException as exc:
             watching.finished(exc)
             raise
         watching.finished(None)
         return result
 
-    async def _run(self, call: _Call) -> Any:
+    async def _run(self, call: _Call, query: Mapping[str, object] | None) -> Any:
+        """The call's attempts, and its answer as the row's result type (``query`` as the
+        caller gave it: a page knows its number and size from it)."""
         try:
             try:
-                return await self._try(call, self.timeout)
+                data = await self._try(call, self.timeout)
+                return typed_result(call.endpoint, data, query)
             except _Retry as retry:
                 first = retry  # retried below, outside this block: no chained _Retry
-            return await self._retry(call, first)
+            return typed_result(call.endpoint, await self._retry(call, first), query)
         except errors.APIError as error:
             error.retries_taken = call.state.retries_taken
             raise
@@ -482,7 +487,7 @@ class Requester:
         verdict = decide(
             outcome.failure,
             outcome.error,
-            replay_safe=call.endpoint.safe_to_replay,
+            replay_safe=call.endpoint.replay_safe,
             state=call.state,
             policy=self.policy,
             server_wait=outcome.server_wait,
@@ -550,6 +555,9 @@ class Requester:
         if status < 300:
             self.limiter.record_success(answer.headers)
             return self._decode_success(call, answer)
+        if status == 404 and call.endpoint.missing is Missing.NONE:
+            self.limiter.record_success()
+            return NOT_FOUND  # a lookup's answer, not an error: none is built
         if status == 404 and call.endpoint.method == "DELETE" and call.state.maybe_applied:
             # An earlier attempt may have applied the delete and lost its answer.
             return None
@@ -676,6 +684,7 @@ class Requester:
             method=call.endpoint.method,
             path=call.path,
             retry_after=retry_after,
+            classes=call.endpoint.error_classes,
         )
         if status == 429:
             if self._about_one_subject(call.endpoint, answer.content):
@@ -715,7 +724,7 @@ class Requester:
     def _ambiguous(self, call: _Call, reason: str) -> _Failed | errors.PropelAuthError:
         call.state.maybe_applied = True
         method, path = call.endpoint.method, call.path
-        if call.endpoint.safe_to_replay:
+        if call.endpoint.replay_safe:
             return _Failed(self._transport_error(call, reason), Failure.AMBIGUOUS)
         return errors.OutcomeUnknownError(
             f"{method} {path} to {self.host}: {reason} after the request was sent; it may or "

@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from .errors import InvalidArgumentError
 
-E = TypeVar("E", bound=Enum)
+EnumT = TypeVar("EnumT", bound=Enum)
 T = TypeVar("T")
 
 MAX_URL_TEXT_LENGTH = 2_048
@@ -134,7 +134,7 @@ def int_range(value: object, name: str, low: int, high: int | None) -> int:
     return value
 
 
-def choice(value: object, enum: type[E], name: str) -> E:
+def choice(value: object, enum: type[EnumT], name: str) -> EnumT:
     """An enum member, given as the member or as its wire value."""
     if isinstance(value, enum):
         return value

@@ -60,6 +60,9 @@ items, finishes those in flight, and raises the error after their results."""
 
 
 class Outcome(str, enum.Enum):
+    """How one item of a bulk job ended: three answers, because a lost answer to a write is
+    neither a success nor a failure."""
+
     OK = "ok"
     """Done; ``value`` holds what the call returned."""
     FAILED = "failed"

@@ -57,7 +57,9 @@ async def run_demo(users: int = 40) -> None:
 
         _say("2. Walking every user with `async for` (pages of 15, fetched lazily)")
         seen = 0
-        async for page in client.users.iter(page_size=15, email_or_username="demo.example").pages():
+        async for page in client.users.query(
+            page_size=15, email_or_username="demo.example"
+        ).pages():
             seen += len(page.items)
             _say(f"   page {page.page_number}: {len(page.items):2d} users (total {page.total})")
         _say(f"   {seen} users seen\n")
@@ -90,7 +92,7 @@ async def run_demo(users: int = 40) -> None:
             f"inheriting {list(info.inherited_user_roles_plus_current_role)}"
         )
         _say(f"   permissions: {list(info.user_permissions)}")
-        async for page in client.orgs.iter_members(org.org_id, page_size=5).pages():
+        async for page in client.orgs.query_members(org.org_id, page_size=5).pages():
             names = ", ".join((u.first_name or u.email) for u in page.items)
             _say(f"   members page {page.page_number}: {names}")
         pending = await client.invites.query_pending(org_id=org.org_id)

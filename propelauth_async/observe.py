@@ -48,7 +48,7 @@ def call_info(endpoint: Endpoint, host: str) -> CallInfo:
     """One ``CallInfo`` per endpoint and host, built once."""
     parts = urllib.parse.urlsplit(f"//{host}")
     return CallInfo(
-        operation=endpoint.ours.split(" / ", 1)[0],
+        operation=endpoint.name,
         method=endpoint.method,
         path_template=endpoint.path,
         server_address=parts.hostname or host,

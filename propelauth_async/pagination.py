@@ -1,9 +1,12 @@
 """Pages, and the one async pager every paged endpoint goes through.
 
-``await client.users.query(...)`` returns a :class:`Page`; ``client.users.iter(...)`` returns an
-:class:`AsyncPager` that walks page after page lazily, carrying every filter and the page size to
-each request, stopping on ``has_more_results`` false or an empty page without an extra request,
-and never holding more than two pages (the one being read and, with ``prefetch``, the next).
+Each paged operation has one method, and it returns an :class:`AsyncPager`, as
+openai-python's ``AsyncPaginator`` does: ``await client.users.query(...)`` is one
+:class:`Page`, ``async for user in client.users.query(...)`` is every matching item, walked
+page after page lazily with every filter carried to each request, stopping on
+``has_more_results`` false or an empty page without an extra request, and never holding more
+than two pages (the one being read and, with ``prefetch``, the next). The ``iter*`` names
+(``client.users.iter``...) are the same methods under their 0.1 names.
 
 PropelAuth pages by offset: rows created or deleted during a walk can shift between pages, so a
 walk over changing data may skip or repeat a row. Order by creation time for the steadiest walk.
@@ -18,9 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 import anyio
 import attrs
@@ -32,8 +35,27 @@ from .errors import MalformedResponseError
 
 T = TypeVar("T")
 
-FetchPage = Callable[[int, int], Awaitable["Page[T]"]]
-"""Fetches page ``page_number`` (0-based) of ``page_size`` items."""
+FetchPage = Callable[[int | None, int | None], Awaitable["Page[T]"]]
+"""Fetches page ``page_number`` (0-based) of ``page_size`` items; ``None`` for either leaves
+the choice to the endpoint (the server's default, or what the endpoint always sends)."""
+
+WALK_PAGE_SIZE = 100
+"""Items per request when a walk is not given a ``page_size``: the most the server allows."""
+
+
+class PageOptions(TypedDict, total=False):
+    """The keyword arguments every paged method takes besides its filters (``**paging``).
+
+    ``page_size``: items per page (1 to 100); awaited, the server's default (10) when not given;
+    walked, 100. ``page_number``: the page an ``await`` fetches, and where a walk starts (0).
+    ``max_items``: at most this many items, awaited or walked. ``prefetch``: fetch page N+1
+    while the caller works on page N (see :class:`AsyncPager`).
+    """
+
+    page_size: int | None
+    page_number: int | None
+    max_items: int | None
+    prefetch: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -148,8 +170,8 @@ class _Walker(Generic[T]):
 
     def __init__(self, pager: AsyncPager[T]) -> None:
         self._fetch = pager._fetch
-        self._size = pager.page_size
-        self._next = pager.start_page
+        self._size = pager.page_size or WALK_PAGE_SIZE
+        self._next = pager.page_number or 0
         self._prefetch = pager.prefetch
         self._group = pager._group
         self._done = False
@@ -243,30 +265,45 @@ class _PageIterator(Generic[T]):
 
 
 class AsyncPager(Generic[T]):
-    """Every item of a paged endpoint: ``async for item in pager``.
+    """A paged list: ``await pager`` for one page, ``async for item in pager`` for every item.
 
-    ``pager.pages()`` walks whole :class:`Page` objects instead. ``max_items`` stops the walk
-    after that many items. Each ``async for`` starts a fresh walk from ``start_page``.
+    ``await`` fetches page ``page_number`` (0 when not given) of ``page_size`` items (the
+    server's default, 10, when not given). A walk starts at ``page_number`` and asks for
+    ``page_size`` items a request (100 when not given: fewer requests for the same items).
+    ``pager.pages()`` walks whole :class:`Page` objects instead of items. ``max_items`` caps
+    what either gives. Each ``async for`` starts a fresh walk; the pager holds no page itself.
+    Arguments are checked when the pager is built, so bad ones fail before any request.
     """
 
     def __init__(
         self,
         fetch: FetchPage[T],
         *,
-        page_size: int,
-        start_page: int = 0,
+        page_size: int | None = None,
+        page_number: int | None = None,
         max_items: int | None = None,
         prefetch: bool = False,
     ) -> None:
         self._fetch = fetch
         self.page_size = page_size
-        self.start_page = start_page
+        self.page_number = page_number
         self.max_items = max_items
         self.prefetch = prefetch
         self._group: TaskGroup | None = None
         self._group_cm: TaskGroup | None = None
 
+    def __await__(self) -> Generator[Any, None, Page[T]]:
+        """One page: ``page_number`` of ``page_size`` items, at most ``max_items`` of them."""
+        return self._one_page().__await__()
+
+    async def _one_page(self) -> Page[T]:
+        page = await self._fetch(self.page_number, self.page_size)
+        if self.max_items is not None and len(page.items) > self.max_items:
+            page = attrs.evolve(page, items=page.items[: self.max_items])
+        return page
+
     def __aiter__(self) -> _ItemIterator[T]:
+        """Every item, walked page after page."""
         return _ItemIterator(self)
 
     def pages(self) -> _PageIterator[T]:
@@ -300,4 +337,4 @@ class AsyncPager(Generic[T]):
             await group.__aexit__(None, None, None)
 
 
-__all__ = ["AsyncPager", "FetchPage", "Page", "page_from_json"]
+__all__ = ["WALK_PAGE_SIZE", "AsyncPager", "FetchPage", "Page", "PageOptions", "page_from_json"]

@@ -393,11 +393,11 @@ async def escape_of(emu: Emulator, method: Callable[..., Any], kwargs: dict[str,
 
     async def call() -> None:
         result = method(**kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        if isinstance(result, AsyncPager):
+        if isinstance(result, AsyncPager):  # awaitable too: walk it, the longer path
             async for _ in result:
                 break
+        elif inspect.isawaitable(result):
+            result = await result
         if isinstance(result, BulkJob):
             await result.run()
 

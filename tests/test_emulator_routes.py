@@ -10,67 +10,73 @@ from pathlib import Path
 
 import pytest
 
-from propelauth_async import _endpoints as E
+from propelauth_async import _endpoints as endpoints
 from propelauth_async.testing import emulator as emulator_module
 from propelauth_async.testing._routes import DuplicateRouteError, Router
 
 PACKAGE = Path(__file__).resolve().parent.parent / "propelauth_async"
 
 
-def _rows_named_in(path: Path) -> set[E.Endpoint]:
-    names = set(re.findall(r"\bE\.([A-Z][A-Z0-9_]+)\b", path.read_text()))
-    return {getattr(E, n) for n in names if isinstance(getattr(E, n, None), E.Endpoint)}
+def _rows_named_in(path: Path) -> set[endpoints.Endpoint]:
+    names = set(re.findall(r"\bendpoints\.([A-Z][A-Z0-9_]+)\b", path.read_text()))
+    return {
+        getattr(endpoints, n)
+        for n in names
+        if isinstance(getattr(endpoints, n, None), endpoints.Endpoint)
+    }
 
 
 def test_every_endpoint_row_has_a_route() -> None:
     router = Router(emulator_module.ROUTE_TABLES)
-    assert set(router.routes) == set(E.ALL)
-    assert len(router.routes) == len(E.ALL) == 81
+    assert set(router.routes) == set(endpoints.ALL)
+    assert len(router.routes) == len(endpoints.ALL) == 81
 
 
 def test_rows_sharing_a_method_and_path_share_one_handler_on_purpose() -> None:
     router = Router(emulator_module.ROUTE_TABLES)
     by_wire: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for endpoint in E.ALL:
-        by_wire[(endpoint.method, endpoint.path)].add(endpoint.ours)
+    for endpoint in endpoints.ALL:
+        by_wire[(endpoint.method, endpoint.path)].add(endpoint.name)
     shared = {wire: names for wire, names in by_wire.items() if len(names) > 1}
     # The server cannot tell these apart; the client reads the answer differently.
     assert shared == {
-        ("PUT", E.UPDATE_ORG.path): {"orgs.update", "orgs.subscribe_to_role_mapping"},
-        ("POST", E.VALIDATE_API_KEY.path): {
+        ("PUT", endpoints.UPDATE_ORG.path): {"orgs.update", "orgs.subscribe_to_role_mapping"},
+        ("POST", endpoints.VALIDATE_API_KEY.path): {
             "api_keys.validate",
             "api_keys.validate_personal",
             "api_keys.validate_org",
         },
     }
     for method, path in shared:
-        rows = [e for e in E.ALL if (e.method, e.path) == (method, path)]
+        rows = [e for e in endpoints.ALL if (e.method, e.path) == (method, path)]
         assert len({id(router.routes[e]) for e in rows}) == 1
 
 
 def test_the_router_refuses_collisions() -> None:
     first, second = (lambda s, r: {}), (lambda s, r: [])
     with pytest.raises(DuplicateRouteError, match="two different handlers"):
-        Router([{E.UPDATE_ORG: first}, {E.SUBSCRIBE_ORG_TO_ROLE_MAPPING: second}])
+        Router([{endpoints.UPDATE_ORG: first}, {endpoints.SUBSCRIBE_ORG_TO_ROLE_MAPPING: second}])
     with pytest.raises(DuplicateRouteError, match="routed twice"):
-        Router([{E.FETCH_USER: first}, {E.FETCH_USER: first}])
-    Router([{E.UPDATE_ORG: first, E.SUBSCRIBE_ORG_TO_ROLE_MAPPING: first}])  # declared shared
+        Router([{endpoints.FETCH_USER: first}, {endpoints.FETCH_USER: first}])
+    Router(
+        [{endpoints.UPDATE_ORG: first, endpoints.SUBSCRIBE_ORG_TO_ROLE_MAPPING: first}]
+    )  # declared shared
 
 
 def test_literal_paths_win_over_templates() -> None:
     router = Router(emulator_module.ROUTE_TABLES)
-    found = router.match("GET", E.FETCH_USER_BY_EMAIL.path)
+    found = router.match("GET", endpoints.FETCH_USER_BY_EMAIL.path)
     assert found is not None
-    assert found[1] == E.FETCH_USER_BY_EMAIL.path
+    assert found[1] == endpoints.FETCH_USER_BY_EMAIL.path
     found = router.match("GET", "/api/backend/v1/user/abc%20d")
     assert found is not None
-    assert (found[1], found[2]) == (E.FETCH_USER.path, {"user_id": "abc d"})
+    assert (found[1], found[2]) == (endpoints.FETCH_USER.path, {"user_id": "abc d"})
     assert router.match("GET", "/api/backend/v1/nothing") is None
-    assert router.match("PATCH", E.FETCH_USER_BY_EMAIL.path) is None
+    assert router.match("PATCH", endpoints.FETCH_USER_BY_EMAIL.path) is None
 
 
-def _namespace(endpoint: E.Endpoint) -> str:
-    return re.split(r"[. ]", endpoint.ours, maxsplit=1)[0]
+def _namespace(endpoint: endpoints.Endpoint) -> str:
+    return endpoint.name.split(".")[0]
 
 
 def test_testing_modules_mirror_resources_one_to_one() -> None:

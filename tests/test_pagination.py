@@ -150,8 +150,51 @@ async def test_max_items_and_pages(api: respx.MockRouter, client: AsyncPropelAut
     assert [len(p.items) for p in pages] == [100, 100, 50]
     assert all(isinstance(p, Page) for p in pages)
     assert [p.page_number for p in pages] == [0, 1, 2]
-    later = [u async for u in client.users.iter(page_size=100, start_page=9)]
+    later = [u async for u in client.users.iter(page_size=100, page_number=9)]
     assert len(later) == 100
+
+
+async def test_one_pager_is_awaited_for_a_page_and_walked_for_every_item(
+    api: respx.MockRouter, client: AsyncPropelAuth
+) -> None:
+    route = _paged_route(api, 250)
+    pager = client.users.query(email_or_username="ada")
+    page = await pager
+    assert (len(page.items), page.page_number, page.has_more) == (10, 0, True)
+    assert dict(route.calls.last.request.url.params) == {
+        "page_size": "10",
+        "page_number": "0",
+        "order_by": "CREATED_AT_ASC",
+        "email_or_username": "ada",
+        "include_orgs": "false",
+    }
+    assert len([u async for u in pager]) == 250  # the same object, walked: pages of 100
+    assert route.call_count == 1 + 3
+    assert route.calls.last.request.url.params["email_or_username"] == "ada"
+    third = await client.users.query(page_size=20, page_number=2, max_items=5)
+    assert (third.page_number, len(third.items)) == (2, 5)
+
+
+def test_the_iter_names_are_the_query_methods() -> None:
+    client = AsyncPropelAuth(AUTH_URL, API_KEY)
+    assert client.users.iter == client.users.query
+    assert client.orgs.iter_members == client.users.query_in_org
+    assert client.api_keys.iter_archived == client.api_keys.query_archived
+    assert client.api_keys.query_current != client.api_keys.query_archived
+    assert client.reports.champions.iter == client.reports.champions.query
+    assert client.scim.iter_group_members == client.scim.query_group_members
+
+
+async def test_lists_that_leave_paging_to_the_server_send_none_when_awaited(
+    api: respx.MockRouter, client: AsyncPropelAuth
+) -> None:
+    route = api.get("/end_user_api_keys/archived").respond(
+        json={"api_keys": [], "total_api_keys": 0, "current_page": 0, "page_size": 10}
+    )
+    await client.api_keys.query_archived(user_id=_uid(1))
+    assert dict(route.calls.last.request.url.params) == {"user_id": _uid(1)}
+    assert [k async for k in client.api_keys.query_archived()] == []
+    assert dict(route.calls.last.request.url.params) == {"page_size": "100", "page_number": "0"}
 
 
 async def test_an_error_in_a_prefetched_page_surfaces_when_reached(

@@ -26,7 +26,7 @@ from propelauth_async import (
     TransportError,
     WrongEventLoopError,
 )
-from propelauth_async import _endpoints as E
+from propelauth_async import _endpoints as endpoints
 from propelauth_async._ratelimit import MAX_PAUSE, PauseTooLong, RateLimiter
 from propelauth_async._retry import CallState, Failure, RetryPolicy, decide
 from propelauth_async._transport import _reason
@@ -214,7 +214,7 @@ async def test_a_backend_429_on_the_same_endpoint_pauses_and_retries(
 async def test_a_json_429_from_an_endpoint_limited_only_by_key_is_backend_wide(
     api: respx.MockRouter, fast: AsyncPropelAuth
 ) -> None:
-    assert E.FETCH_USER.rate_limit_scope is E.RateLimitScope.BACKEND
+    assert endpoints.FETCH_USER.rate_limit_scope is endpoints.RateLimitScope.BACKEND
     route = api.get(USER).mock(
         side_effect=[
             httpx.Response(429, json={"wait_seconds": 0.001}),
@@ -226,10 +226,10 @@ async def test_a_json_429_from_an_endpoint_limited_only_by_key_is_backend_wide(
 
 
 def test_every_end_user_api_key_and_step_up_row_declares_per_subject_429s() -> None:
-    rows = [e for e in E.ALL if e.ours.startswith(("api_keys.", "mfa."))]
-    rows.append(E.RESEND_EMAIL_CONFIRMATION)
+    rows = [e for e in endpoints.ALL if e.name.startswith(("api_keys.", "mfa."))]
+    rows.append(endpoints.RESEND_EMAIL_CONFIRMATION)
     assert rows
-    assert all(e.rate_limit_scope is E.RateLimitScope.SUBJECT_OR_BACKEND for e in rows)
+    assert all(e.rate_limit_scope is endpoints.RateLimitScope.SUBJECT_OR_BACKEND for e in rows)
 
 
 # 4. One place decides every retry ---------------------------------------------------------------

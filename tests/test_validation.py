@@ -119,13 +119,14 @@ async def test_uuids_are_normalised(api: respx.MockRouter, client: AsyncPropelAu
 
 async def test_long_values_are_never_echoed(api: respx.MockRouter, client: AsyncPropelAuth) -> None:
     secret = "eyJhbGciOiJSUzI1NiJ9.eyJ1c2VyX2lkIjoiMSJ9.c2lnbmF0dXJl-SECRET"
-    for call in (
-        client.users.fetch(secret),
-        client.users.fetch_by_email(secret),
-        client.users.query(order_by=secret),
-    ):
+    calls: list[Call] = [
+        lambda c: c.users.fetch(secret),
+        lambda c: c.users.fetch_by_email(secret),
+        lambda c: c.users.query(order_by=secret),
+    ]
+    for call in calls:
         with pytest.raises(InvalidArgumentError) as info:
-            await call
+            await call(client)
         assert "SECRET" not in str(info.value)
         assert "eyJ" not in str(info.value)
     with pytest.raises(InvalidArgumentError, match="'bob'"):

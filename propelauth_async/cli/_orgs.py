@@ -27,7 +27,7 @@ from ._files import FORMATS, RecordWriter, input_format, output, parse_json_cell
 async def _export(client: AsyncPropelAuth, args: argparse.Namespace) -> int:
     bar: Progress | None = None
     count = 0
-    pager = client.orgs.iter(page_size=args.page_size, name=args.name, prefetch=True)
+    pager = client.orgs.query(page_size=args.page_size, name=args.name, prefetch=True)
     with output(args.output) as out:
         writer = RecordWriter(out, args.format, [f.name for f in attrs.fields(Org)])
         try:

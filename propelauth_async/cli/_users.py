@@ -41,7 +41,7 @@ _EXPORT_ONLY = {f.name for f in attrs.fields(User)} - _NEW_USER_FIELDS
 async def _export(client: AsyncPropelAuth, args: argparse.Namespace) -> int:
     bar: Progress | None = None
     count = 0
-    pager = client.users.iter(
+    pager = client.users.query(
         page_size=args.page_size,
         email_or_username=args.filter,
         include_orgs=args.include_orgs,

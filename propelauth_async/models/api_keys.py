@@ -22,6 +22,9 @@ class ApiKeyType(str, Enum):
 
 @attrs.frozen(kw_only=True)
 class ApiKey:
+    """An end-user API key as listed or fetched: its owner (user, org or both), expiry and
+    metadata. The secret token itself is shown only once, by ``api_keys.create``."""
+
     api_key_id: str
     created_at: int | None = None
     expires_at_seconds: int | None = None
@@ -41,11 +44,15 @@ class NewApiKey:
 
 @attrs.frozen(kw_only=True)
 class ImportedApiKey:
+    """The id PropelAuth gave a key imported from another system."""
+
     api_key_id: str
 
 
 @attrs.frozen(kw_only=True)
 class ApiKeyOrg:
+    """The org an API key belongs to, as a key validation reports it."""
+
     org_id: str
     org_name: str | None = None
     max_users: int | None = None
@@ -67,12 +74,17 @@ class ApiKeyValidation:
 
 @attrs.frozen(kw_only=True)
 class PersonalApiKeyValidation:
+    """A valid key that belongs to a user alone: the user and the key's metadata."""
+
     metadata: JSONObject
     user: User
 
 
 @attrs.frozen(kw_only=True)
 class OrgApiKeyValidation:
+    """A valid key that belongs to an org: the org, the key's metadata and, for a key made
+    by a member, that user and their membership."""
+
     metadata: JSONObject
     org: ApiKeyOrg
     user: User | None = None

@@ -15,6 +15,8 @@ class MagicLink:
 
 
 class StepUpGrantType(str, Enum):
+    """Whether a step-up grant is used up by one check or valid for a time."""
+
     ONE_TIME_USE = "ONE_TIME_USE"
     TIME_BASED = "TIME_BASED"
 
@@ -28,10 +30,14 @@ class StepUpGrant:
 
 @attrs.frozen(kw_only=True)
 class SmsChallenge:
+    """An SMS code sent; pass ``challenge_id`` to ``mfa.verify_sms`` with the code."""
+
     challenge_id: str
 
 
 class PasswordHashType(str, Enum):
+    """The password hashes ``migration.migrate_password`` can import."""
+
     BCRYPT = "bcrypt"
     ARGON2 = "argon2"
     SCRYPT = "scrypt"
@@ -41,6 +47,8 @@ class PasswordHashType(str, Enum):
 
 @attrs.frozen(kw_only=True)
 class ScimGroupSummary:
+    """A SCIM group as listed, without its members."""
+
     group_id: str
     display_name: str | None = None
     external_id_from_idp: str | None = None
@@ -48,6 +56,8 @@ class ScimGroupSummary:
 
 @attrs.frozen(kw_only=True)
 class ScimGroupMember:
+    """One member of a SCIM group."""
+
     user_id: str
 
 

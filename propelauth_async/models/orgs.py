@@ -55,12 +55,16 @@ class Org:
 
 @attrs.frozen(kw_only=True)
 class CreatedOrg:
+    """What ``orgs.create`` returns: the new org's id and name (fetch it for the rest)."""
+
     org_id: str
     name: str
 
 
 @attrs.frozen(kw_only=True)
 class PendingInvite:
+    """An invite sent and not yet accepted, with the role it will give."""
+
     invitee_email: str
     org_id: str
     org_name: str | None = None
@@ -85,6 +89,8 @@ class MappedRole:
 
 @attrs.frozen(kw_only=True)
 class CustomRoleMapping:
+    """A named set of roles that orgs can subscribe to, and how many do."""
+
     custom_role_mapping_name: str
     num_orgs_subscribed: int | None = None
     roles: tuple[MappedRole, ...] = ()
@@ -107,6 +113,8 @@ class SamlConnectionLink:
 
 
 class SamlIdpProvider(str, Enum):
+    """The identity providers PropelAuth has SAML setup guides for."""
+
     GOOGLE = "Google"
     RIPPLING = "Rippling"
     ONELOGIN = "OneLogin"
@@ -128,6 +136,8 @@ class GenericOidcIdp:
 
 @attrs.frozen(kw_only=True)
 class OktaOidcIdp:
+    """Okta as an org's OIDC identity provider."""
+
     okta_sso_domain: str
 
 

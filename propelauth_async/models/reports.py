@@ -33,6 +33,8 @@ class ReengagementInterval(str, Enum):
 
 
 class ChartMetric(str, Enum):
+    """What a chart counts (``reports.fetch_chart``)."""
+
     SIGNUPS = "signups"
     ORGS_CREATED = "orgs_created"
     ACTIVE_USERS = "active_users"
@@ -40,6 +42,8 @@ class ChartMetric(str, Enum):
 
 
 class ChartCadence(str, Enum):
+    """The width of one point of a chart."""
+
     DAILY = "Daily"
     WEEKLY = "Weekly"
     MONTHLY = "Monthly"
@@ -47,6 +51,8 @@ class ChartCadence(str, Enum):
 
 @attrs.frozen(kw_only=True)
 class UserReportRecord:
+    """One user in a user report (top inviters, champions, churn, re-engagement)."""
+
     id: str | None = None
     report_id: str | None = None
     user_id: str
@@ -62,6 +68,8 @@ class UserReportRecord:
 
 @attrs.frozen(kw_only=True)
 class OrgReportRecord:
+    """One org in an org report (churn, re-engagement, growth, attrition)."""
+
     id: str | None = None
     report_id: str | None = None
     org_id: str
@@ -73,6 +81,8 @@ class OrgReportRecord:
 
 @attrs.frozen(kw_only=True)
 class ChartDataPoint:
+    """One point of a chart (``reports.fetch_chart``): the count for one period."""
+
     date: str
     result: int
     cadence_completed: bool | None = None

@@ -63,6 +63,8 @@ class CreatedUser:
 
 @attrs.frozen(kw_only=True)
 class MfaPhone:
+    """A phone enrolled for SMS MFA; only the last digits of its number are shown."""
+
     mfa_phone_id: str
     mfa_phone_number_suffix: str | None = None
 

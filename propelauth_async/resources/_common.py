@@ -1,5 +1,5 @@
-"""What the resource modules share: lookups that turn 404 into ``None``, the one page fetcher
-every paged endpoint uses, and chunked batches."""
+"""What the resource modules share: the one page fetcher every paged endpoint uses, the one
+pager builder, chunked batches, and the small helpers that shape a request body."""
 
 from __future__ import annotations
 
@@ -8,94 +8,41 @@ from typing import Any, TypeVar
 
 import anyio
 
-from .. import _validate as v
-from .._convert import structure
+from .. import _validate as check
 from .._endpoints import Endpoint
-from .._transport import NO_BODY, Requester
-from .._types import UNSET
-from ..errors import NotFoundError
-from ..pagination import AsyncPager, FetchPage, Page, page_from_json
+from .._results import DEFAULT_PAGE_SIZE
+from .._transport import Requester
+from .._types import NO_BODY, UNSET
+from ..pagination import AsyncPager, FetchPage, Page
 
 T = TypeVar("T")
-
-NOT_FOUND: Any = object()
-"""What :func:`lookup` returns for a 404."""
-
-
-async def lookup(
-    requester: Requester,
-    endpoint: Endpoint,
-    *,
-    path: Mapping[str, str] | None = None,
-    query: Mapping[str, object] | None = None,
-) -> Any:
-    """The decoded body, or ``NOT_FOUND``: a missing thing is an answer, not an error."""
-    try:
-        return await requester.request(endpoint, path=path, query=query)
-    except NotFoundError:
-        return NOT_FOUND
-
-
-async def fetch_one(
-    requester: Requester,
-    endpoint: Endpoint,
-    cls: type[T],
-    *,
-    path: Mapping[str, str] | None = None,
-    query: Mapping[str, object] | None = None,
-) -> T | None:
-    """The thing as a ``cls``, or ``None`` when the server says it does not exist."""
-    data = await lookup(requester, endpoint, path=path, query=query)
-    return None if data is NOT_FOUND else structure(data, cls)
-
-
-OptionalFetchPage = Callable[[int | None, int | None], Awaitable[Page[T]]]
-"""A :data:`FetchPage` that leaves out ``page_number`` / ``page_size`` given as ``None``, so the
-server's defaults apply (what the official library sends for reports and API-key lists)."""
-
-SERVER_PAGE_SIZE = 10
-"""The page size the server uses when none is sent."""
 
 
 def paged_fetcher(
     requester: Requester,
     endpoint: Endpoint,
-    item_type: type[T],
-    *,
-    items_key: str,
-    total_key: str,
     filters: Mapping[str, object],
     path: Mapping[str, str] | None = None,
-    page_key: str = "current_page",
-    generated_at_key: str | None = None,
-) -> OptionalFetchPage[T]:
-    """Fetches page N of a paged endpoint, carrying the same filters to every page."""
+) -> FetchPage[Any]:
+    """Fetches page N of a paged endpoint (its row gives the page shape and item model),
+    carrying the same filters to every page.
 
-    async def fetch(page_number: int | None, page_size: int | None) -> Page[T]:
+    A page number or size given as ``None`` goes out as 0 and 10 when the row's page shape says
+    ``send_defaults`` (what the official library sends for these endpoints), or is left out so
+    the server's defaults apply (reports and API-key lists, where the official library leaves
+    them out too).
+    """
+    send_defaults = endpoint.page is None or endpoint.page.send_defaults
+
+    async def fetch(page_number: int | None, page_size: int | None) -> Page[Any]:
+        if send_defaults:
+            page_number = 0 if page_number is None else page_number
+            page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         query = {**drop_none(page_size=page_size, page_number=page_number), **filters}
-        data = await requester.request(endpoint, path=path, query=query)
-        return page_from_json(
-            data,
-            item_type,
-            items_key=items_key,
-            total_key=total_key,
-            page_key=page_key,
-            generated_at_key=generated_at_key,
-            page_number=page_number or 0,
-            page_size=page_size or SERVER_PAGE_SIZE,
-        )
+        page: Page[Any] = await requester.request(endpoint, path=path, query=query)
+        return page
 
     return fetch
-
-
-async def fetch_page_as_given(
-    fetch: OptionalFetchPage[T], page_number: int | None, page_size: int | None
-) -> Page[T]:
-    """One page, sending ``page_number`` / ``page_size`` only when the caller gave them."""
-    return await fetch(
-        None if page_number is None else v.page_number(page_number),
-        None if page_size is None else v.page_size(page_size),
-    )
 
 
 async def gather_chunks(
@@ -131,53 +78,60 @@ async def gather_chunks(
 
 
 def make_pager(
-    fetch: FetchPage[T], page_size: int, start_page: int, max_items: int | None, prefetch: bool
+    fetch: FetchPage[T],
+    *,
+    page_size: int | None = None,
+    page_number: int | None = None,
+    max_items: int | None = None,
+    prefetch: bool = False,
 ) -> AsyncPager[T]:
-    """An :class:`AsyncPager` over ``fetch``, its arguments checked before any request."""
-    if max_items is not None:
-        v.int_range(max_items, "max_items", 0, None)
+    """An :class:`AsyncPager` over ``fetch``, its :class:`PageOptions` checked before any
+    request (a misspelt option is a ``TypeError`` here, as it would be in a signature)."""
     return AsyncPager(
         fetch,
-        page_size=v.page_size(page_size),
-        start_page=v.page_number(start_page, "start_page"),
-        max_items=max_items,
-        prefetch=v.flag(prefetch, "prefetch"),
+        page_size=check.maybe(check.page_size, page_size, "page_size"),
+        page_number=check.maybe(check.page_number, page_number, "page_number"),
+        max_items=check.maybe(_count, max_items, "max_items"),
+        prefetch=check.flag(prefetch, "prefetch"),
     )
+
+
+def _count(value: object, name: str) -> int:
+    return check.int_range(value, name, 0, None)
 
 
 def role_body(org_id: str, role: str, additional_roles: Collection[str]) -> dict[str, object]:
     """The org, role and additional roles of a membership or an invite, checked."""
     return {
-        "org_id": v.uuid_str(org_id, "org_id"),
-        "role": v.text(role, "role"),
-        "additional_roles": v.string_list(additional_roles, "additional_roles"),
+        "org_id": check.uuid_str(org_id, "org_id"),
+        "role": check.text(role, "role"),
+        "additional_roles": check.string_list(additional_roles, "additional_roles"),
     }
 
 
 def drop_none(**fields: object) -> dict[str, object]:
     """The keyword arguments whose value is not ``None`` (the wire's "sent only if given")."""
-    return {k: v for k, v in fields.items() if v is not None}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def changes(**fields: tuple[object, Callable[[object, str], object]]) -> dict[str, object]:
     """The fields of an update that were given, each checked: ``name=(value, check)``.
 
-    A field left ``UNSET`` is not sent (it stays as it is); ``check(value, name)`` names the
+    A field left ``UNSET`` is not sent (it stays as it is); ``checker(value, name)`` names the
     parameter when it refuses a value.
     """
     return {
-        name: check(value, name) for name, (value, check) in fields.items() if value is not UNSET
+        name: checker(value, name)
+        for name, (value, checker) in fields.items()
+        if value is not UNSET
     }
 
 
 __all__ = [
-    "NOT_FOUND",
     "NO_BODY",
     "changes",
     "drop_none",
-    "fetch_page_as_given",
     "gather_chunks",
-    "lookup",
     "make_pager",
     "role_body",
 ]

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from .. import _endpoints as E
-from .. import _validate as v
-from .._convert import structure
-from .._responses import retyped
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
-from ..errors import FeatureNotEnabledError, ForbiddenError, NotFoundError, UserNotFoundError
 from ._common import drop_none
 
 
@@ -37,22 +34,22 @@ class AccessTokens:
         whose answer was lost is not retried.
         """
         body = {
-            "user_id": v.uuid_str(user_id, "user_id"),
-            "duration_in_minutes": v.int_range(duration_in_minutes, "duration_in_minutes", 1, 1440),
+            "user_id": check.uuid_str(user_id, "user_id"),
+            "duration_in_minutes": check.int_range(
+                duration_in_minutes, "duration_in_minutes", 1, 1440
+            ),
             **drop_none(
                 active_org_id=None
                 if active_org_id is None
-                else v.uuid_str(active_org_id, "active_org_id")
+                else check.uuid_str(active_org_id, "active_org_id")
             ),
         }
-        try:
-            data = await self._requester.request(E.CREATE_ACCESS_TOKEN, json_body=body)
-        except ForbiddenError as exc:  # this endpoint's 403 means "no such user"
-            raise retyped(exc, UserNotFoundError, f"user {body['user_id']} was not found") from exc
-        except NotFoundError as exc:  # and its 404 means the feature is off
-            message = "access-token creation is not enabled for this project"
-            raise retyped(exc, FeatureNotEnabledError, message) from exc
-        return structure(data, CreatedAccessToken)
+        # This endpoint's 403 means "no such user" and its 404 "the feature is off": its row
+        # maps them to UserNotFoundError and FeatureNotEnabledError.
+        token: CreatedAccessToken = await self._requester.request(
+            endpoints.CREATE_ACCESS_TOKEN, json_body=body
+        )
+        return token
 
 
 __all__ = ["AccessTokens", "CreatedAccessToken"]

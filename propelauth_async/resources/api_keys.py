@@ -13,11 +13,11 @@ import datetime
 import re
 from typing import Any
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._convert import structure
 from .._transport import Requester
-from .._types import UNSET, JSONObject, Unsettable
+from .._types import UNSET, JSONObject, Unpack, Unsettable
 from ..errors import BadRequestError, InvalidArgumentError
 from ..models.api_keys import (
     ApiKey,
@@ -31,12 +31,9 @@ from ..models.api_keys import (
 )
 from ..models.membership import OrgMemberInfo
 from ..models.users import User
-from ..pagination import AsyncPager, Page
+from ..pagination import AsyncPager, PageOptions
 from ._common import (
-    OptionalFetchPage,
     drop_none,
-    fetch_one,
-    fetch_page_as_given,
     make_pager,
     paged_fetcher,
 )
@@ -54,8 +51,8 @@ def _key_id(value: object) -> str:
 
 
 def _token(value: object) -> str:
-    token = _BEARER.sub("", v.text(value, "api_key_token")).strip()
-    return v.text(token, "api_key_token")
+    token = _BEARER.sub("", check.text(value, "api_key_token")).strip()
+    return check.text(token, "api_key_token")
 
 
 def _org(data: Any) -> ApiKeyOrg | None:
@@ -92,7 +89,7 @@ def _validation(data: Any) -> ApiKeyValidation:
 def _wrong_kind(what: str) -> BadRequestError:
     message = f"Not {what} API key"
     return BadRequestError(
-        message, status_code=400, field_errors={"api_key_token": [message]}, path=E.API_KEYS
+        message, status_code=400, field_errors={"api_key_token": [message]}, path=endpoints.API_KEYS
     )
 
 
@@ -101,100 +98,61 @@ def _key_type(value: ApiKeyType | str) -> str:
     (the documented ones, as a typed convenience) may not list yet."""
     if isinstance(value, ApiKeyType):
         return value.value
-    return v.text(value, "api_key_type")
+    return check.text(value, "api_key_type")
+
+
+class _KeyList:
+    """One of the two lists of keys, live or archived: the same filters, another endpoint."""
+
+    def __init__(self, requester: Requester, endpoint: endpoints.Endpoint) -> None:
+        self._requester = requester
+        self._endpoint = endpoint
+
+    def query(
+        self,
+        *,
+        org_id: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+        api_key_type: ApiKeyType | str | None = None,
+        **paging: Unpack[PageOptions],
+    ) -> AsyncPager[ApiKey]:
+        """Keys filtered by org, user, user email or type: ``await`` it for one page, ``async
+        for`` over it for every key. A page number or size not given is not sent (the
+        server's defaults, 0 and 10, apply), as the official library does."""
+        filters = {
+            "org_id": check.maybe(check.uuid_str, org_id, "org_id"),
+            "user_id": check.maybe(check.uuid_str, user_id, "user_id"),
+            "user_email": check.maybe(check.email, user_email, "user_email"),
+            "api_key_type": None if api_key_type is None else _key_type(api_key_type),
+        }
+        fetch = paged_fetcher(self._requester, self._endpoint, filters)
+        return make_pager(fetch, **paging)
 
 
 class ApiKeys:
-    """Reach it as ``client.api_keys``."""
+    """Reach it as ``client.api_keys``.
+
+    ``query_current`` lists live keys and ``query_archived`` deleted ones; both take the same
+    filters. ``iter_current`` and ``iter_archived`` are their 0.1 names, kept.
+    """
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+        #: Live keys: ``await`` for one page, ``async for`` for every key.
+        self.query_current = _KeyList(requester, endpoints.FETCH_CURRENT_API_KEYS).query
+        #: Deleted (archived) keys: ``await`` for one page, ``async for`` for every key.
+        self.query_archived = _KeyList(requester, endpoints.FETCH_ARCHIVED_API_KEYS).query
+        #: The 0.1 name of :attr:`query_current`, kept.
+        self.iter_current = self.query_current
+        #: The 0.1 name of :attr:`query_archived`, kept.
+        self.iter_archived = self.query_archived
 
     async def fetch(self, api_key_id: str) -> ApiKey | None:
         """The key (current or archived), or ``None`` when there is no such key."""
         path = {"api_key_id": _key_id(api_key_id)}
-        return await fetch_one(self._requester, E.FETCH_API_KEY, ApiKey, path=path)
-
-    async def query_current(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-    ) -> Page[ApiKey]:
-        """One page of live keys, filtered by org, user, user email or type. ``page_size`` /
-        ``page_number`` are sent only when given (the server's defaults apply otherwise)."""
-        fetch = self._fetcher(E.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type)
-        return await fetch_page_as_given(fetch, page_number, page_size)
-
-    def iter_current(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-        prefetch: bool = False,
-    ) -> AsyncPager[ApiKey]:
-        fetch = self._fetcher(E.FETCH_CURRENT_API_KEYS, org_id, user_id, user_email, api_key_type)
-        return make_pager(fetch, page_size, 0, max_items, prefetch)
-
-    async def query_archived(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-    ) -> Page[ApiKey]:
-        """One page of deleted (archived) keys; paging sent only when given, as above."""
-        fetch = self._fetcher(E.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type)
-        return await fetch_page_as_given(fetch, page_number, page_size)
-
-    def iter_archived(
-        self,
-        *,
-        org_id: str | None = None,
-        user_id: str | None = None,
-        user_email: str | None = None,
-        api_key_type: ApiKeyType | str | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-        prefetch: bool = False,
-    ) -> AsyncPager[ApiKey]:
-        fetch = self._fetcher(E.FETCH_ARCHIVED_API_KEYS, org_id, user_id, user_email, api_key_type)
-        return make_pager(fetch, page_size, 0, max_items, prefetch)
-
-    def _fetcher(
-        self,
-        endpoint: E.Endpoint,
-        org_id: str | None,
-        user_id: str | None,
-        user_email: str | None,
-        api_key_type: ApiKeyType | str | None,
-    ) -> OptionalFetchPage[ApiKey]:
-        filters = {
-            "org_id": None if org_id is None else v.uuid_str(org_id, "org_id"),
-            "user_id": None if user_id is None else v.uuid_str(user_id, "user_id"),
-            "user_email": None if user_email is None else v.email(user_email, "user_email"),
-            "api_key_type": None if api_key_type is None else _key_type(api_key_type),
-        }
-
-        return paged_fetcher(
-            self._requester,
-            endpoint,
-            ApiKey,
-            items_key="api_keys",
-            total_key="total_api_keys",
-            filters=filters,
-        )
+        key: ApiKey | None = await self._requester.request(endpoints.FETCH_API_KEY, path=path)
+        return key
 
     async def create(
         self,
@@ -208,8 +166,8 @@ class ApiKeys:
         """A new key for a user, an org, or a user within an org. Hand ``api_key_token`` to
         its owner now: it cannot be read again. Not retried once sent."""
         body = self._owner_fields(org_id, user_id, expires_at_seconds, metadata, display_name)
-        data = await self._requester.request(E.CREATE_API_KEY, json_body=body)
-        return structure(data, NewApiKey)
+        answer: NewApiKey = await self._requester.request(endpoints.CREATE_API_KEY, json_body=body)
+        return answer
 
     async def import_key(
         self,
@@ -226,8 +184,10 @@ class ApiKeys:
             "imported_api_key": _token(api_key_token),
             **self._owner_fields(org_id, user_id, expires_at_seconds, metadata, display_name),
         }
-        data = await self._requester.request(E.IMPORT_API_KEY, json_body=body)
-        return structure(data, ImportedApiKey)
+        answer: ImportedApiKey = await self._requester.request(
+            endpoints.IMPORT_API_KEY, json_body=body
+        )
+        return answer
 
     @staticmethod
     def _owner_fields(
@@ -238,13 +198,13 @@ class ApiKeys:
         display_name: str | None,
     ) -> dict[str, object]:
         return drop_none(
-            org_id=None if org_id is None else v.uuid_str(org_id, "org_id"),
-            user_id=None if user_id is None else v.uuid_str(user_id, "user_id"),
+            org_id=None if org_id is None else check.uuid_str(org_id, "org_id"),
+            user_id=None if user_id is None else check.uuid_str(user_id, "user_id"),
             expires_at_seconds=None
             if expires_at_seconds is None
-            else v.int_range(expires_at_seconds, "expires_at_seconds", 1, None),
-            metadata=v.json_object(metadata, "metadata"),
-            display_name=None if display_name is None else v.text(display_name, "display_name"),
+            else check.int_range(expires_at_seconds, "expires_at_seconds", 1, None),
+            metadata=check.json_object(metadata, "metadata"),
+            display_name=None if display_name is None else check.text(display_name, "display_name"),
         )
 
     async def update(
@@ -257,28 +217,30 @@ class ApiKeys:
     ) -> None:
         """Change the expiry (or make the key never expire) and the metadata."""
         body: dict[str, object] = {}
-        if v.flag(never_expire, "never_expire") and expires_at_seconds is not UNSET:
+        if check.flag(never_expire, "never_expire") and expires_at_seconds is not UNSET:
             raise InvalidArgumentError("never_expire", "cannot be combined with expires_at_seconds")
         if expires_at_seconds is not UNSET:
-            body["expires_at_seconds"] = v.int_range(
+            body["expires_at_seconds"] = check.int_range(
                 expires_at_seconds, "expires_at_seconds", 1, None
             )
         if metadata is not UNSET:
-            body["metadata"] = v.json_object(metadata, "metadata")
+            body["metadata"] = check.json_object(metadata, "metadata")
         if never_expire:
             body["set_to_never_expire"] = True
         await self._requester.request(
-            E.UPDATE_API_KEY, path={"api_key_id": _key_id(api_key_id)}, json_body=body
+            endpoints.UPDATE_API_KEY, path={"api_key_id": _key_id(api_key_id)}, json_body=body
         )
 
     async def delete(self, api_key_id: str) -> None:
         """Archive the key: it stops validating and moves to the archived list."""
-        await self._requester.request(E.DELETE_API_KEY, path={"api_key_id": _key_id(api_key_id)})
+        await self._requester.request(
+            endpoints.DELETE_API_KEY, path={"api_key_id": _key_id(api_key_id)}
+        )
 
     async def validate(self, api_key_token: str) -> ApiKeyValidation:
         """Who the key belongs to; ``NotFoundError`` or ``BadRequestError`` for a bad key."""
         data = await self._requester.request(
-            E.VALIDATE_API_KEY, json_body={"api_key_token": _token(api_key_token)}
+            endpoints.VALIDATE_API_KEY, json_body={"api_key_token": _token(api_key_token)}
         )
         return _validation(data)
 
@@ -304,7 +266,7 @@ class ApiKeys:
     async def validate_imported(self, api_key_token: str) -> ApiKeyValidation:
         """Validate a key that was brought in with :meth:`import_key`."""
         data = await self._requester.request(
-            E.VALIDATE_IMPORTED_API_KEY, json_body={"api_key_token": _token(api_key_token)}
+            endpoints.VALIDATE_IMPORTED_API_KEY, json_body={"api_key_token": _token(api_key_token)}
         )
         return _validation(data)
 
@@ -318,12 +280,12 @@ class ApiKeys:
     ) -> int:
         """How many validations were counted on ``date``, for an org, a user or one key."""
         query = {
-            "date": v.day(date, "date").isoformat(),
-            "org_id": None if org_id is None else v.uuid_str(org_id, "org_id"),
-            "user_id": None if user_id is None else v.uuid_str(user_id, "user_id"),
+            "date": check.day(date, "date").isoformat(),
+            "org_id": None if org_id is None else check.uuid_str(org_id, "org_id"),
+            "user_id": None if user_id is None else check.uuid_str(user_id, "user_id"),
             "api_key_id": None if api_key_id is None else _key_id(api_key_id),
         }
-        data = await self._requester.request(E.FETCH_API_KEY_USAGE, query=query)
+        data = await self._requester.request(endpoints.FETCH_API_KEY_USAGE, query=query)
         count = data.get("count") if isinstance(data, dict) else None
         return structure(count, int, what="an API key usage count")
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .. import _validate as v
+from .. import _validate as check
 from .._types import UNSET, JSONObject, Unsettable
 from ..bulk import (
     NOT_APPLIED,
@@ -229,7 +229,7 @@ class Bulk:
             valid: dict[int, str] = {}
             for index, user_id in unit:
                 try:
-                    valid[index] = v.uuid_str(user_id, "user_ids")
+                    valid[index] = check.uuid_str(user_id, "user_ids")
                 except InvalidArgumentError as exc:
                     results[index] = ItemResult(
                         index=index, item=user_id, outcome=Outcome.FAILED, error=exc

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
 from ..models.flows import Employee
-from ._common import fetch_one
 
 
 class Employees:
@@ -17,10 +16,11 @@ class Employees:
 
     async def fetch(self, employee_id: str) -> Employee | None:
         """The employee, or ``None`` when there is none with that id."""
-        eid = v.uuid_str(employee_id, "employee_id")
-        return await fetch_one(
-            self._requester, E.FETCH_EMPLOYEE, Employee, path={"employee_id": eid}
+        eid = check.uuid_str(employee_id, "employee_id")
+        employee: Employee | None = await self._requester.request(
+            endpoints.FETCH_EMPLOYEE, path={"employee_id": eid}
         )
+        return employee
 
 
 __all__ = ["Employees"]

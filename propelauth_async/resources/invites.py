@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
+from .._types import Unpack
 from ..models.orgs import PendingInvite
-from ..pagination import AsyncPager, FetchPage, Page
+from ..pagination import AsyncPager, PageOptions
 from ._common import make_pager, paged_fetcher, role_body
 
 
@@ -26,57 +27,44 @@ class Invites:
         self, *, email: str, org_id: str, role: str, additional_roles: Collection[str] = ()
     ) -> None:
         """Invite someone, whether or not they have an account yet."""
-        body = {"email": v.email(email), **role_body(org_id, role, additional_roles)}
-        await self._requester.request(E.INVITE_USER_TO_ORG, json_body=body)
+        body = {"email": check.email(email), **role_body(org_id, role, additional_roles)}
+        await self._requester.request(endpoints.INVITE_USER_TO_ORG, json_body=body)
 
     async def invite_by_user_id(
         self, *, user_id: str, org_id: str, role: str, additional_roles: Collection[str] = ()
     ) -> None:
         """Invite an existing user."""
         body = {
-            "user_id": v.uuid_str(user_id, "user_id"),
+            "user_id": check.uuid_str(user_id, "user_id"),
             **role_body(org_id, role, additional_roles),
         }
-        await self._requester.request(E.INVITE_USER_TO_ORG_BY_ID, json_body=body)
+        await self._requester.request(endpoints.INVITE_USER_TO_ORG_BY_ID, json_body=body)
 
-    async def query_pending(
-        self, *, org_id: str | None = None, page_size: int = 10, page_number: int = 0
-    ) -> Page[PendingInvite]:
-        """One page of pending invites, across the project or for one org."""
-        fetch = self._fetcher(org_id)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
-
-    def iter_pending(
+    def query_pending(
         self,
         *,
         org_id: str | None = None,
-        page_size: int = 100,
-        start_page: int = 0,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[PendingInvite]:
-        """Every pending invite, page after page."""
-        return make_pager(self._fetcher(org_id), page_size, start_page, max_items, prefetch)
-
-    def _fetcher(self, org_id: str | None) -> FetchPage[PendingInvite]:
-        oid = None if org_id is None else v.uuid_str(org_id, "org_id")
-
-        return paged_fetcher(
+        """Pending invites, across the project or for one org: ``await`` it for one page,
+        ``async for`` over it for every invite."""
+        fetch = paged_fetcher(
             self._requester,
-            E.FETCH_PENDING_INVITES,
-            PendingInvite,
-            items_key="invites",
-            total_key="total_invites",
-            filters={"org_id": oid},
+            endpoints.FETCH_PENDING_INVITES,
+            {"org_id": check.maybe(check.uuid_str, org_id, "org_id")},
         )
+        return make_pager(fetch, **paging)
+
+    iter_pending = query_pending
+    """The 0.1 name of :meth:`query_pending`, kept."""
 
     async def revoke(self, *, org_id: str, invitee_email: str) -> None:
         """Revoke a pending invite. Sent as a DELETE with a JSON body; an empty 200 is success."""
         body = {
-            "org_id": v.uuid_str(org_id, "org_id"),
-            "invitee_email": v.email(invitee_email, "invitee_email"),
+            "org_id": check.uuid_str(org_id, "org_id"),
+            "invitee_email": check.email(invitee_email, "invitee_email"),
         }
-        await self._requester.request(E.REVOKE_PENDING_INVITE, json_body=body)
+        await self._requester.request(endpoints.REVOKE_PENDING_INVITE, json_body=body)
 
 
 __all__ = ["Invites"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .. import _endpoints as E
-from .. import _validate as v
-from .._convert import structure
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
 from ..models.flows import MagicLink
 from ._common import drop_none
@@ -31,32 +30,34 @@ class MagicLinks:
     ) -> MagicLink:
         """A link that signs ``email`` in; valid ``expires_in_hours`` (1 to 168) hours."""
         body = {
-            "email": v.email(email),
+            "email": check.email(email),
             **drop_none(
-                redirect_to_url=v.maybe(v.text, redirect_to_url, "redirect_to_url"),
-                expires_in_hours=v.maybe(_hours, expires_in_hours, "expires_in_hours"),
-                user_signup_query_parameters=v.string_map(
+                redirect_to_url=check.maybe(check.text, redirect_to_url, "redirect_to_url"),
+                expires_in_hours=check.maybe(_hours, expires_in_hours, "expires_in_hours"),
+                user_signup_query_parameters=check.string_map(
                     user_signup_query_parameters, "user_signup_query_parameters"
                 ),
-                create_new_user_if_one_doesnt_exist=v.maybe(
-                    v.flag,
+                create_new_user_if_one_doesnt_exist=check.maybe(
+                    check.flag,
                     create_new_user_if_one_doesnt_exist,
                     "create_new_user_if_one_doesnt_exist",
                 ),
-                expire_after_first_use=v.maybe(
-                    v.flag, expire_after_first_use, "expire_after_first_use"
+                expire_after_first_use=check.maybe(
+                    check.flag, expire_after_first_use, "expire_after_first_use"
                 ),
-                requires_interstitial=v.maybe(
-                    v.flag, requires_interstitial, "requires_interstitial"
+                requires_interstitial=check.maybe(
+                    check.flag, requires_interstitial, "requires_interstitial"
                 ),
             ),
         }
-        data = await self._requester.request(E.CREATE_MAGIC_LINK, json_body=body)
-        return structure(data, MagicLink)
+        answer: MagicLink = await self._requester.request(
+            endpoints.CREATE_MAGIC_LINK, json_body=body
+        )
+        return answer
 
 
 def _hours(value: object, name: str) -> int:
-    return v.int_range(value, name, 1, 168)
+    return check.int_range(value, name, 1, 168)
 
 
 __all__ = ["MagicLinks"]

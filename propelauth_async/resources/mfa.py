@@ -1,10 +1,11 @@
 """``client.mfa``: step-up MFA, asking a signed-in user to prove themselves again.
 
 The three step-up endpoints report errors under different body keys; whichever they use, the
-``error_code`` picks the class: ``user_not_found`` -> UserNotFoundError, ``mfa_not_enabled`` ->
-MfaNotEnabledError, ``incorrect_mfa_code`` -> IncorrectMfaCodeError, ``feature_gated`` ->
-FeatureNotEnabledError, ``invalid_request_fields`` -> BadRequestError (with ``field_errors``).
-Codes and grants are used up by a check, so no call here is retried once sent.
+``error_code`` picks the class, as their rows in the endpoint table say: ``user_not_found`` ->
+UserNotFoundError, ``mfa_not_enabled`` -> MfaNotEnabledError, ``incorrect_mfa_code`` ->
+IncorrectMfaCodeError, ``feature_gated`` -> FeatureNotEnabledError, ``invalid_request_fields``
+-> BadRequestError (with ``field_errors``). Codes and grants are used up by a check, so no call
+here is retried once sent.
 """
 
 from __future__ import annotations
@@ -12,37 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _endpoints as E
-from .. import _validate as v
-from .._convert import structure
-from .._responses import retyped
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
 from ..errors import (
-    APIError,
-    AuthenticationError,
     BadRequestError,
-    FeatureNotEnabledError,
-    IncorrectMfaCodeError,
-    MfaNotEnabledError,
-    RateLimitError,
-    UserNotFoundError,
 )
 from ..models.flows import SmsChallenge, StepUpGrant, StepUpGrantType
-
-_BY_CODE: dict[str, type[APIError]] = {
-    "user_not_found": UserNotFoundError,
-    "mfa_not_enabled": MfaNotEnabledError,
-    "incorrect_mfa_code": IncorrectMfaCodeError,
-    "feature_gated": FeatureNotEnabledError,
-    "invalid_request_fields": BadRequestError,
-}
-
-
-def _specific(error: APIError) -> APIError:
-    cls = _BY_CODE.get(error.error_code or "")
-    if cls is None or isinstance(error, (AuthenticationError, RateLimitError)):
-        return error
-    return retyped(error, cls)
 
 
 class Mfa:
@@ -51,14 +28,8 @@ class Mfa:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    async def _post(self, endpoint: E.Endpoint, body: Mapping[str, object]) -> Any:
-        try:
-            return await self._requester.request(endpoint, json_body=dict(body))
-        except APIError as error:
-            specific = _specific(error)
-            if specific is error:
-                raise
-            raise specific from error
+    async def _post(self, endpoint: endpoints.Endpoint, body: Mapping[str, object]) -> Any:
+        return await self._requester.request(endpoint, json_body=dict(body))
 
     async def verify_totp(
         self,
@@ -70,28 +41,30 @@ class Mfa:
         valid_for_seconds: int,
     ) -> StepUpGrant:
         """Check the user's authenticator code; a grant for ``action_type`` comes back."""
-        data = await self._post(
-            E.VERIFY_STEP_UP_TOTP,
+        answer: StepUpGrant = await self._post(
+            endpoints.VERIFY_STEP_UP_TOTP,
             {
-                "action_type": v.text(action_type, "action_type"),
-                "user_id": v.uuid_str(user_id, "user_id"),
-                "code": v.text(code, "code"),
-                "grant_type": v.choice(grant_type, StepUpGrantType, "grant_type").value,
-                "valid_for_seconds": v.int_range(valid_for_seconds, "valid_for_seconds", 1, None),
+                "action_type": check.text(action_type, "action_type"),
+                "user_id": check.uuid_str(user_id, "user_id"),
+                "code": check.text(code, "code"),
+                "grant_type": check.choice(grant_type, StepUpGrantType, "grant_type").value,
+                "valid_for_seconds": check.int_range(
+                    valid_for_seconds, "valid_for_seconds", 1, None
+                ),
             },
         )
-        return structure(data, StepUpGrant)
+        return answer
 
     async def verify_grant(self, *, action_type: str, user_id: str, grant: str) -> bool:
         """True when the grant is valid for ``action_type``; False when it is unknown,
         expired or used up (never an error for that)."""
         try:
             await self._post(
-                E.VERIFY_STEP_UP_GRANT,
+                endpoints.VERIFY_STEP_UP_GRANT,
                 {
-                    "action_type": v.text(action_type, "action_type"),
-                    "user_id": v.uuid_str(user_id, "user_id"),
-                    "grant": v.text(grant, "grant"),
+                    "action_type": check.text(action_type, "action_type"),
+                    "user_id": check.uuid_str(user_id, "user_id"),
+                    "grant": check.text(grant, "grant"),
                 },
             )
         except BadRequestError as error:
@@ -110,28 +83,31 @@ class Mfa:
         valid_for_seconds: int,
     ) -> SmsChallenge:
         """Text a code to one of the user's MFA phones; verify it with :meth:`verify_sms`."""
-        data = await self._post(
-            E.SEND_SMS_MFA_CODE,
+        answer: SmsChallenge = await self._post(
+            endpoints.SEND_SMS_MFA_CODE,
             {
-                "action_type": v.text(action_type, "action_type"),
-                "user_id": v.uuid_str(user_id, "user_id"),
-                "mfa_phone_id": v.text(mfa_phone_id, "mfa_phone_id"),
-                "grant_type": v.choice(grant_type, StepUpGrantType, "grant_type").value,
-                "valid_for_seconds": v.int_range(valid_for_seconds, "valid_for_seconds", 1, None),
+                "action_type": check.text(action_type, "action_type"),
+                "user_id": check.uuid_str(user_id, "user_id"),
+                "mfa_phone_id": check.text(mfa_phone_id, "mfa_phone_id"),
+                "grant_type": check.choice(grant_type, StepUpGrantType, "grant_type").value,
+                "valid_for_seconds": check.int_range(
+                    valid_for_seconds, "valid_for_seconds", 1, None
+                ),
             },
         )
-        return structure(data, SmsChallenge)
+        return answer
 
     async def verify_sms(self, *, challenge_id: str, user_id: str, code: str) -> StepUpGrant:
-        data = await self._post(
-            E.VERIFY_SMS_CHALLENGE,
+        """Check the code the user got from :meth:`send_sms_code`; the grant proves the step-up."""
+        answer: StepUpGrant = await self._post(
+            endpoints.VERIFY_SMS_CHALLENGE,
             {
-                "challenge_id": v.text(challenge_id, "challenge_id"),
-                "user_id": v.uuid_str(user_id, "user_id"),
-                "code": v.text(code, "code"),
+                "challenge_id": check.text(challenge_id, "challenge_id"),
+                "user_id": check.uuid_str(user_id, "user_id"),
+                "code": check.text(code, "code"),
             },
         )
-        return structure(data, StepUpGrant)
+        return answer
 
 
 __all__ = ["Mfa"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from .. import _endpoints as E
-from .. import _validate as v
-from .._convert import structure
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
 from .._types import JSONObject
 from ..models.flows import PasswordHashType
@@ -40,28 +39,28 @@ class Migration:
         Not retried once sent (it would create two users).
         """
         body: dict[str, object] = {
-            "email": v.email(email),
-            "email_confirmed": v.flag(email_confirmed, "email_confirmed"),
-            "existing_user_id": v.maybe(v.text, existing_user_id, "existing_user_id"),
-            "existing_password_hash": v.maybe(
-                v.text, existing_password_hash, "existing_password_hash"
+            "email": check.email(email),
+            "email_confirmed": check.flag(email_confirmed, "email_confirmed"),
+            "existing_user_id": check.maybe(check.text, existing_user_id, "existing_user_id"),
+            "existing_password_hash": check.maybe(
+                check.text, existing_password_hash, "existing_password_hash"
             ),
-            "existing_mfa_base32_encoded_secret": v.maybe(
-                v.text, existing_mfa_base32_encoded_secret, "existing_mfa_base32_encoded_secret"
+            "existing_mfa_base32_encoded_secret": check.maybe(
+                check.text, existing_mfa_base32_encoded_secret, "existing_mfa_base32_encoded_secret"
             ),
-            "update_password_required": v.flag(
+            "update_password_required": check.flag(
                 ask_user_to_update_password_on_login, "ask_user_to_update_password_on_login"
             ),
-            "enabled": v.maybe(v.flag, enabled, "enabled"),
-            "first_name": v.maybe(v.string, first_name, "first_name"),
-            "last_name": v.maybe(v.string, last_name, "last_name"),
-            "username": v.maybe(v.text, username, "username"),
-            "picture_url": v.maybe(v.text, picture_url, "picture_url"),
+            "enabled": check.maybe(check.flag, enabled, "enabled"),
+            "first_name": check.maybe(check.string, first_name, "first_name"),
+            "last_name": check.maybe(check.string, last_name, "last_name"),
+            "username": check.maybe(check.text, username, "username"),
+            "picture_url": check.maybe(check.text, picture_url, "picture_url"),
         }
         if properties is not None:
-            body["properties"] = v.json_object(properties, "properties")
-        data = await self._requester.request(E.MIGRATE_USER, json_body=body)
-        return structure(data, CreatedUser)
+            body["properties"] = check.json_object(properties, "properties")
+        answer: CreatedUser = await self._requester.request(endpoints.MIGRATE_USER, json_body=body)
+        return answer
 
     async def migrate_password(
         self,
@@ -76,13 +75,13 @@ class Migration:
         when given; the official library never sends it and the server then detects the type.
         """
         body: dict[str, object] = {
-            "user_id": v.uuid_str(user_id, "user_id"),
-            "password_hash": v.text(password_hash, "password_hash"),
+            "user_id": check.uuid_str(user_id, "user_id"),
+            "password_hash": check.text(password_hash, "password_hash"),
         }
         if password_hash_type is not None:
-            kind = v.choice(password_hash_type, PasswordHashType, "password_hash_type")
+            kind = check.choice(password_hash_type, PasswordHashType, "password_hash_type")
             body["password_hash_type"] = kind.value
-        await self._requester.request(E.MIGRATE_USER_PASSWORD, json_body=body)
+        await self._requester.request(endpoints.MIGRATE_USER_PASSWORD, json_body=body)
 
 
 __all__ = ["Migration"]

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from .. import _endpoints as E
-from .. import _validate as v
-from .._convert import structure
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
-from .._types import UNSET, JSONObject, Unsettable
+from .._types import UNSET, JSONObject, Unpack, Unsettable
 from ..errors import InvalidArgumentError
 from ..models.orgs import (
     AzureOidcIdp,
@@ -27,13 +26,11 @@ from ..models.orgs import (
     SamlIdpProvider,
     SamlSpMetadata,
 )
-from ..models.users import User
-from ..pagination import AsyncPager, FetchPage, Page
+from ..pagination import AsyncPager, PageOptions
 from ._common import (
     NO_BODY,
     changes,
     drop_none,
-    fetch_one,
     make_pager,
     paged_fetcher,
     role_body,
@@ -52,7 +49,10 @@ class Orgs:
 
     def __init__(self, requester: Requester, users: Users) -> None:
         self._requester = requester
-        self._users = users
+        #: The org's members: the same pager as ``client.users.query_in_org`` (one endpoint).
+        self.query_members = users.query_in_org
+        #: The 0.1 name of :attr:`query_members`, kept.
+        self.iter_members = users.query_in_org
 
     # Organizations ---------------------------------------------------------------------------
 
@@ -69,82 +69,53 @@ class Orgs:
     ) -> CreatedOrg:
         """Create an organization. Not retried once sent (it would create two)."""
         body: dict[str, object] = {
-            "name": v.text(name, "name"),
-            "enable_auto_joining_by_domain": v.flag(
+            "name": check.text(name, "name"),
+            "enable_auto_joining_by_domain": check.flag(
                 enable_auto_joining_by_domain, "enable_auto_joining_by_domain"
             ),
-            "members_must_have_matching_domain": v.flag(
+            "members_must_have_matching_domain": check.flag(
                 members_must_have_matching_domain, "members_must_have_matching_domain"
             ),
             **drop_none(
-                domain=v.maybe(v.text, domain, "domain"),
-                max_users=v.maybe(_positive, max_users, "max_users"),
-                custom_role_mapping_name=v.maybe(
-                    v.text, custom_role_mapping_name, "custom_role_mapping_name"
+                domain=check.maybe(check.text, domain, "domain"),
+                max_users=check.maybe(_positive, max_users, "max_users"),
+                custom_role_mapping_name=check.maybe(
+                    check.text, custom_role_mapping_name, "custom_role_mapping_name"
                 ),
-                legacy_org_id=v.maybe(v.text, legacy_org_id, "legacy_org_id"),
+                legacy_org_id=check.maybe(check.text, legacy_org_id, "legacy_org_id"),
             ),
         }
-        data = await self._requester.request(E.CREATE_ORG, json_body=body)
-        return structure(data, CreatedOrg)
+        answer: CreatedOrg = await self._requester.request(endpoints.CREATE_ORG, json_body=body)
+        return answer
 
     async def fetch(self, org_id: str) -> Org | None:
         """The organization, or ``None`` when it does not exist."""
-        oid = v.uuid_str(org_id, "org_id")
-        return await fetch_one(self._requester, E.FETCH_ORG, Org, path={"org_id": oid})
+        oid = check.uuid_str(org_id, "org_id")
+        org: Org | None = await self._requester.request(endpoints.FETCH_ORG, path={"org_id": oid})
+        return org
 
-    async def query(
+    def query(
         self,
         *,
-        page_size: int = 10,
-        page_number: int = 0,
         order_by: OrgOrderBy | str = OrgOrderBy.CREATED_AT_ASC,
         name: str | None = None,
         legacy_org_id: str | None = None,
         domain: str | None = None,
-    ) -> Page[Org]:
-        """One page of organizations, filtered by name, legacy id or domain."""
-        fetch = self._query_fetcher(order_by, name, legacy_org_id, domain)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
-
-    def iter(
-        self,
-        *,
-        page_size: int = 100,
-        order_by: OrgOrderBy | str = OrgOrderBy.CREATED_AT_ASC,
-        name: str | None = None,
-        legacy_org_id: str | None = None,
-        domain: str | None = None,
-        start_page: int = 0,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[Org]:
-        """Every matching organization, page after page."""
-        fetch = self._query_fetcher(order_by, name, legacy_org_id, domain)
-        return make_pager(fetch, page_size, start_page, max_items, prefetch)
-
-    def _query_fetcher(
-        self,
-        order_by: OrgOrderBy | str,
-        name: str | None,
-        legacy_org_id: str | None,
-        domain: str | None,
-    ) -> FetchPage[Org]:
+        """Organizations filtered by name, legacy id or domain: ``await`` it for one page,
+        ``async for org in ...`` for every one (``**paging``: see :class:`PageOptions`)."""
         filters = {
-            "order_by": v.choice(order_by, OrgOrderBy, "order_by"),
-            "name": v.maybe(v.url_text, name, "name"),
-            "legacy_org_id": v.maybe(v.url_text, legacy_org_id, "legacy_org_id"),
-            "domain": v.maybe(v.url_text, domain, "domain"),
+            "order_by": check.choice(order_by, OrgOrderBy, "order_by"),
+            "name": check.maybe(check.url_text, name, "name"),
+            "legacy_org_id": check.maybe(check.url_text, legacy_org_id, "legacy_org_id"),
+            "domain": check.maybe(check.url_text, domain, "domain"),
         }
+        fetch = paged_fetcher(self._requester, endpoints.QUERY_ORGS, filters)
+        return make_pager(fetch, **paging)
 
-        return paged_fetcher(
-            self._requester,
-            E.QUERY_ORGS,
-            Org,
-            items_key="orgs",
-            total_key="total_orgs",
-            filters=filters,
-        )
+    iter = query
+    """The 0.1 name of :meth:`query`, kept: ``async for org in client.orgs.iter():``."""
 
     async def update(
         self,
@@ -170,93 +141,64 @@ class Orgs:
         ``autojoin_by_domain`` and ``restrict_to_domain``, the names this endpoint uses.
         """
         given = changes(
-            name=(name, v.text),
-            can_setup_saml=(can_setup_saml, v.flag),
+            name=(name, check.text),
+            can_setup_saml=(can_setup_saml, check.flag),
             metadata=(metadata, _metadata),
-            max_users=(max_users, v.nullable(_positive)),
-            enable_auto_joining_by_domain=(enable_auto_joining_by_domain, v.flag),
-            members_must_have_matching_domain=(members_must_have_matching_domain, v.flag),
-            domain=(domain, v.nullable(v.text)),
+            max_users=(max_users, check.nullable(_positive)),
+            enable_auto_joining_by_domain=(enable_auto_joining_by_domain, check.flag),
+            members_must_have_matching_domain=(members_must_have_matching_domain, check.flag),
+            domain=(domain, check.nullable(check.text)),
             extra_domains=(extra_domains, _extra_domains),
-            require_2fa_by=(require_2fa_by, v.nullable(v.text)),
-            password_rotation_enabled=(password_rotation_enabled, v.flag),
-            password_rotation_history_size=(password_rotation_history_size, v.nullable(_positive)),
-            password_rotation_period=(password_rotation_period, v.nullable(_positive)),
-            legacy_org_id=(legacy_org_id, v.nullable(v.text)),
+            require_2fa_by=(require_2fa_by, check.nullable(check.text)),
+            password_rotation_enabled=(password_rotation_enabled, check.flag),
+            password_rotation_history_size=(
+                password_rotation_history_size,
+                check.nullable(_positive),
+            ),
+            password_rotation_period=(password_rotation_period, check.nullable(_positive)),
+            legacy_org_id=(legacy_org_id, check.nullable(check.text)),
         )
         body = {_UPDATE_WIRE_NAMES.get(k, k): value for k, value in given.items()}
-        await self._org_write(E.UPDATE_ORG, org_id, body)
+        await self._org_write(endpoints.UPDATE_ORG, org_id, body)
 
     async def delete(self, org_id: str) -> None:
         """Delete the organization, its memberships and its pending invites."""
-        await self._org_write(E.DELETE_ORG, org_id)
+        await self._org_write(endpoints.DELETE_ORG, org_id)
 
     async def subscribe_to_role_mapping(self, org_id: str, custom_role_mapping_name: str) -> None:
         """Give the org the roles of a custom role mapping (see ``client.role_mappings``)."""
         body = {
-            "custom_role_mapping_name": v.text(custom_role_mapping_name, "custom_role_mapping_name")
+            "custom_role_mapping_name": check.text(
+                custom_role_mapping_name, "custom_role_mapping_name"
+            )
         }
-        await self._org_write(E.SUBSCRIBE_ORG_TO_ROLE_MAPPING, org_id, body)
+        await self._org_write(endpoints.SUBSCRIBE_ORG_TO_ROLE_MAPPING, org_id, body)
 
     # Members ---------------------------------------------------------------------------------
-
-    async def query_members(
-        self,
-        org_id: str,
-        *,
-        page_size: int = 10,
-        page_number: int = 0,
-        role: str | None = None,
-        include_orgs: bool = False,
-    ) -> Page[User]:
-        """One page of the org's members (the same call as ``users.query_in_org``)."""
-        return await self._users.query_in_org(
-            org_id,
-            page_size=page_size,
-            page_number=page_number,
-            role=role,
-            include_orgs=include_orgs,
-        )
-
-    def iter_members(
-        self,
-        org_id: str,
-        *,
-        page_size: int = 100,
-        role: str | None = None,
-        include_orgs: bool = False,
-        start_page: int = 0,
-        max_items: int | None = None,
-        prefetch: bool = False,
-    ) -> AsyncPager[User]:
-        """Every member of the org (the same pager as ``users.iter_in_org``)."""
-        return self._users.iter_in_org(
-            org_id,
-            page_size=page_size,
-            role=role,
-            include_orgs=include_orgs,
-            start_page=start_page,
-            max_items=max_items,
-            prefetch=prefetch,
-        )
 
     async def add_user(
         self, *, org_id: str, user_id: str, role: str, additional_roles: Collection[str] = ()
     ) -> None:
         """Make an existing user a member with ``role`` (and, in multi-role projects, more)."""
         await self._requester.request(
-            E.ADD_USER_TO_ORG, json_body=_membership(org_id, user_id, role, additional_roles)
+            endpoints.ADD_USER_TO_ORG,
+            json_body=_membership(org_id, user_id, role, additional_roles),
         )
 
     async def remove_user(self, *, org_id: str, user_id: str) -> None:
-        body = {"user_id": v.uuid_str(user_id, "user_id"), "org_id": v.uuid_str(org_id, "org_id")}
-        await self._requester.request(E.REMOVE_USER_FROM_ORG, json_body=body)
+        """Take the user out of the org; the user's account stays."""
+        body = {
+            "user_id": check.uuid_str(user_id, "user_id"),
+            "org_id": check.uuid_str(org_id, "org_id"),
+        }
+        await self._requester.request(endpoints.REMOVE_USER_FROM_ORG, json_body=body)
 
     async def change_role(
         self, *, org_id: str, user_id: str, role: str, additional_roles: Collection[str] = ()
     ) -> None:
+        """Replace the member's role and additional roles in the org."""
         await self._requester.request(
-            E.CHANGE_USER_ROLE_IN_ORG,
+            endpoints.CHANGE_USER_ROLE_IN_ORG,
             json_body=_membership(org_id, user_id, role, additional_roles),
         )
 
@@ -264,29 +206,33 @@ class Orgs:
 
     async def allow_saml(self, org_id: str) -> None:
         """Let the org's admins set up a SAML connection."""
-        await self._org_write(E.ALLOW_ORG_SAML, org_id)
+        await self._org_write(endpoints.ALLOW_ORG_SAML, org_id)
 
     async def disallow_saml(self, org_id: str) -> None:
-        await self._org_write(E.DISALLOW_ORG_SAML, org_id)
+        """Stop the org's admins from setting up SAML."""
+        await self._org_write(endpoints.DISALLOW_ORG_SAML, org_id)
 
     async def create_saml_connection_link(
         self, org_id: str, *, expires_in_seconds: int | None = None
     ) -> SamlConnectionLink:
         """A link the org's admin can follow to configure SAML themselves."""
         body = drop_none(
-            expires_in_seconds=v.maybe(_positive, expires_in_seconds, "expires_in_seconds")
+            expires_in_seconds=check.maybe(_positive, expires_in_seconds, "expires_in_seconds")
         )
-        data = await self._requester.request(
-            E.CREATE_SAML_CONNECTION_LINK,
-            path={"org_id": v.uuid_str(org_id, "org_id")},
+        answer: SamlConnectionLink = await self._requester.request(
+            endpoints.CREATE_SAML_CONNECTION_LINK,
+            path={"org_id": check.uuid_str(org_id, "org_id")},
             json_body=body,
         )
-        return structure(data, SamlConnectionLink)
+        return answer
 
     async def fetch_saml_sp_metadata(self, org_id: str) -> SamlSpMetadata | None:
         """The service-provider details to give the org's IdP, or ``None`` for a missing org."""
-        path = {"org_id": v.uuid_str(org_id, "org_id")}
-        return await fetch_one(self._requester, E.FETCH_SAML_SP_METADATA, SamlSpMetadata, path=path)
+        path = {"org_id": check.uuid_str(org_id, "org_id")}
+        metadata: SamlSpMetadata | None = await self._requester.request(
+            endpoints.FETCH_SAML_SP_METADATA, path=path
+        )
+        return metadata
 
     async def set_saml_idp_metadata(
         self,
@@ -299,13 +245,13 @@ class Orgs:
     ) -> None:
         """Configure the org's SAML identity provider (every field is required)."""
         body = {
-            "org_id": v.uuid_str(org_id, "org_id"),
-            "idp_entity_id": v.text(idp_entity_id, "idp_entity_id"),
-            "idp_sso_url": v.text(idp_sso_url, "idp_sso_url"),
-            "idp_certificate": v.text(idp_certificate, "idp_certificate"),
-            "provider": v.choice(provider, SamlIdpProvider, "provider").value,
+            "org_id": check.uuid_str(org_id, "org_id"),
+            "idp_entity_id": check.text(idp_entity_id, "idp_entity_id"),
+            "idp_sso_url": check.text(idp_sso_url, "idp_sso_url"),
+            "idp_certificate": check.text(idp_certificate, "idp_certificate"),
+            "provider": check.choice(provider, SamlIdpProvider, "provider").value,
         }
-        await self._requester.request(E.SET_SAML_IDP_METADATA, json_body=body)
+        await self._requester.request(endpoints.SET_SAML_IDP_METADATA, json_body=body)
 
     async def set_oidc_idp_metadata(
         self, org_id: str, *, client_id: str, client_secret: str, uses_pkce: bool, idp: OidcIdp
@@ -318,27 +264,28 @@ class Orgs:
                 "idp", "must be a GenericOidcIdp, OktaOidcIdp or AzureOidcIdp"
             )
         body: dict[str, Any] = {
-            "org_id": v.uuid_str(org_id, "org_id"),
-            "client_id": v.text(client_id, "client_id"),
-            "client_secret": v.text(client_secret, "client_secret"),
-            "uses_pkce": v.flag(uses_pkce, "uses_pkce"),
+            "org_id": check.uuid_str(org_id, "org_id"),
+            "client_id": check.text(client_id, "client_id"),
+            "client_secret": check.text(client_secret, "client_secret"),
+            "uses_pkce": check.flag(uses_pkce, "uses_pkce"),
             "idp_type": idp_type,
         }
         for field, value in _idp_fields(idp).items():
-            body[field] = v.text(value, f"idp.{field}")
-        await self._requester.request(E.SET_OIDC_IDP_METADATA, json_body=body)
+            body[field] = check.text(value, f"idp.{field}")
+        await self._requester.request(endpoints.SET_OIDC_IDP_METADATA, json_body=body)
 
     async def saml_go_live(self, org_id: str) -> None:
         """Move the org's SAML connection out of test mode."""
-        await self._org_write(E.SAML_GO_LIVE, org_id)
+        await self._org_write(endpoints.SAML_GO_LIVE, org_id)
 
     async def delete_saml_connection(self, org_id: str) -> None:
-        await self._org_write(E.DELETE_SAML_CONNECTION, org_id)
+        """Remove the org's SAML connection: its members sign in by the other methods again."""
+        await self._org_write(endpoints.DELETE_SAML_CONNECTION, org_id)
 
     async def _org_write(
-        self, endpoint: E.Endpoint, org_id: str, body: Mapping[str, object] | None = None
+        self, endpoint: endpoints.Endpoint, org_id: str, body: Mapping[str, object] | None = None
     ) -> None:
-        path = {"org_id": v.uuid_str(org_id, "org_id")}
+        path = {"org_id": check.uuid_str(org_id, "org_id")}
         await self._requester.request(
             endpoint, path=path, json_body=NO_BODY if body is None else body
         )
@@ -351,14 +298,14 @@ _UPDATE_WIRE_NAMES = {
 
 
 def _positive(value: object, name: str) -> int:
-    return v.int_range(value, name, 1, None)
+    return check.int_range(value, name, 1, None)
 
 
 def _metadata(value: object, name: str) -> dict[str, object]:
     """Org metadata can be replaced, not cleared: ``None`` is refused."""
     if value is None:
         raise InvalidArgumentError(name, "must be a dict (pass {} to empty it)")
-    checked = v.json_object(value, name)
+    checked = check.json_object(value, name)
     assert checked is not None
     return checked
 
@@ -366,7 +313,7 @@ def _metadata(value: object, name: str) -> dict[str, object]:
 def _extra_domains(value: object, name: str) -> list[str]:
     if value is None:
         raise InvalidArgumentError(name, "must be a collection of domains (pass [] for none)")
-    return v.string_list(value, name)
+    return check.string_list(value, name)
 
 
 def _idp_fields(idp: OidcIdp) -> dict[str, str]:
@@ -384,7 +331,10 @@ def _idp_fields(idp: OidcIdp) -> dict[str, str]:
 def _membership(
     org_id: str, user_id: str, role: str, additional_roles: Collection[str]
 ) -> dict[str, object]:
-    return {"user_id": v.uuid_str(user_id, "user_id"), **role_body(org_id, role, additional_roles)}
+    return {
+        "user_id": check.uuid_str(user_id, "user_id"),
+        **role_body(org_id, role, additional_roles),
+    }
 
 
 __all__ = ["Orgs"]

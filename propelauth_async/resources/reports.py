@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime
 from typing import Generic, TypeVar
 
-from .. import _endpoints as E
-from .. import _validate as v
-from .._convert import structure
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._transport import Requester
+from .._types import Unpack
 from ..errors import InvalidArgumentError
 from ..models.reports import (
     ChartCadence,
@@ -28,63 +28,48 @@ from ..models.reports import (
     ReportInterval,
     UserReportRecord,
 )
-from ..pagination import AsyncPager, Page
-from ._common import OptionalFetchPage, fetch_page_as_given, make_pager, paged_fetcher
+from ..pagination import AsyncPager, PageOptions
+from ._common import make_pager, paged_fetcher
 
 R = TypeVar("R", UserReportRecord, OrgReportRecord)
-I = TypeVar("I", ReportInterval, ChurnInterval, ReengagementInterval)  # noqa: E741
+Interval = TypeVar("Interval", ReportInterval, ChurnInterval, ReengagementInterval)
 
 
-class Report(Generic[R, I]):
-    """One report: ``await report.query(...)`` for a page, ``report.iter(...)`` for all of it.
-    ``I`` is the enum of intervals this report accepts."""
+class Report(Generic[R, Interval]):
+    """One report: ``await report.query(...)`` for a page, ``async for row in report.query()``
+    for all of it.
+    ``Interval`` is the enum of intervals this report accepts."""
 
     def __init__(
-        self, requester: Requester, endpoint: E.Endpoint, record: type[R], interval: type[I]
+        self,
+        requester: Requester,
+        endpoint: endpoints.Endpoint,
+        record: type[R],
+        interval: type[Interval],
     ) -> None:
         self._requester = requester
         self._endpoint = endpoint
         self._record: type[R] = record
-        self._interval: type[I] = interval
-        self._items_key = "user_reports" if record is UserReportRecord else "org_reports"
+        self._interval: type[Interval] = interval
 
-    async def query(
+    def query(
         self,
         *,
-        report_interval: I | None = None,
-        page_size: int | None = None,
-        page_number: int | None = None,
-    ) -> Page[R]:
-        """One page; ``page_size`` / ``page_number`` are sent only when given (the server's
-        defaults, 10 and 0, apply otherwise)."""
-        return await fetch_page_as_given(self._fetcher(report_interval), page_number, page_size)
-
-    def iter(
-        self,
-        *,
-        report_interval: I | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        report_interval: Interval | None = None,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[R]:
-        return make_pager(self._fetcher(report_interval), page_size, 0, max_items, prefetch)
-
-    def _fetcher(self, report_interval: I | None) -> OptionalFetchPage[R]:
+        """The report's rows: ``await`` it for one page, ``async for`` over it for every row. A
+        page number or size not given is not sent (the server's defaults, 0 and 10, apply)."""
         interval = (
             None
             if report_interval is None
-            else v.choice(report_interval, self._interval, "report_interval")
+            else check.choice(report_interval, self._interval, "report_interval")
         )
+        fetch = paged_fetcher(self._requester, self._endpoint, {"report_interval": interval})
+        return make_pager(fetch, **paging)
 
-        return paged_fetcher(
-            self._requester,
-            self._endpoint,
-            self._record,
-            items_key=self._items_key,
-            total_key="total_count",
-            generated_at_key="report_time",
-            filters={"report_interval": interval},
-        )
+    iter = query
+    """The 0.1 name of :meth:`query`, kept."""
 
 
 class Reports:
@@ -94,23 +79,31 @@ class Reports:
         self._requester = requester
         #: Users who invited the most others.
         self.top_inviters = Report(
-            requester, E.USER_TOP_INVITER_REPORT, UserReportRecord, ReportInterval
+            requester, endpoints.USER_TOP_INVITER_REPORT, UserReportRecord, ReportInterval
         )
         #: The most active users.
-        self.champions = Report(requester, E.USER_CHAMPION_REPORT, UserReportRecord, ReportInterval)
+        self.champions = Report(
+            requester, endpoints.USER_CHAMPION_REPORT, UserReportRecord, ReportInterval
+        )
         #: Users who stopped being active.
-        self.user_churn = Report(requester, E.USER_CHURN_REPORT, UserReportRecord, ChurnInterval)
+        self.user_churn = Report(
+            requester, endpoints.USER_CHURN_REPORT, UserReportRecord, ChurnInterval
+        )
         #: Users who came back.
         self.user_reengagement = Report(
-            requester, E.USER_REENGAGEMENT_REPORT, UserReportRecord, ReengagementInterval
+            requester, endpoints.USER_REENGAGEMENT_REPORT, UserReportRecord, ReengagementInterval
         )
-        self.org_churn = Report(requester, E.ORG_CHURN_REPORT, OrgReportRecord, ChurnInterval)
+        self.org_churn = Report(
+            requester, endpoints.ORG_CHURN_REPORT, OrgReportRecord, ChurnInterval
+        )
         self.org_reengagement = Report(
-            requester, E.ORG_REENGAGEMENT_REPORT, OrgReportRecord, ReengagementInterval
+            requester, endpoints.ORG_REENGAGEMENT_REPORT, OrgReportRecord, ReengagementInterval
         )
-        self.org_growth = Report(requester, E.ORG_GROWTH_REPORT, OrgReportRecord, ReportInterval)
+        self.org_growth = Report(
+            requester, endpoints.ORG_GROWTH_REPORT, OrgReportRecord, ReportInterval
+        )
         self.org_attrition = Report(
-            requester, E.ORG_ATTRITION_REPORT, OrgReportRecord, ReportInterval
+            requester, endpoints.ORG_ATTRITION_REPORT, OrgReportRecord, ReportInterval
         )
 
     # Chart metrics ---------------------------------------------------------------------------
@@ -124,19 +117,22 @@ class Reports:
         end_date: datetime.date | None = None,
     ) -> ChartData:
         """A metric (signups, orgs created, active users or orgs) over a date range."""
-        name = v.choice(metric, ChartMetric, "metric").value
-        start, end = v.maybe(v.day, start_date, "start_date"), v.maybe(v.day, end_date, "end_date")
+        name = check.choice(metric, ChartMetric, "metric").value
+        start, end = (
+            check.maybe(check.day, start_date, "start_date"),
+            check.maybe(check.day, end_date, "end_date"),
+        )
         if start is not None and end is not None and start > end:
             raise InvalidArgumentError("start_date", "must not be after end_date")
         query = {
-            "cadence": None if cadence is None else v.choice(cadence, ChartCadence, "cadence"),
+            "cadence": None if cadence is None else check.choice(cadence, ChartCadence, "cadence"),
             "start_date": None if start is None else start.isoformat(),
             "end_date": None if end is None else end.isoformat(),
         }
-        data = await self._requester.request(
-            E.FETCH_CHART_METRIC, path={"chart_metric": name}, query=query
+        answer: ChartData = await self._requester.request(
+            endpoints.FETCH_CHART_METRIC, path={"chart_metric": name}, query=query
         )
-        return structure(data, ChartData)
+        return answer
 
 
 __all__ = ["Report", "Reports"]

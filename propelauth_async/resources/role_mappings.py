@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._convert import structure
 from .._transport import Requester
 from ..models.orgs import CustomRoleMapping
@@ -19,7 +19,7 @@ class RoleMappings:
 
     async def fetch_all(self) -> list[CustomRoleMapping]:
         """Every custom role mapping of the project, with how many orgs use it."""
-        data: Any = await self._requester.request(E.FETCH_CUSTOM_ROLE_MAPPINGS)
+        data: Any = await self._requester.request(endpoints.FETCH_CUSTOM_ROLE_MAPPINGS)
         items = data.get("custom_role_mappings") if isinstance(data, dict) else None
         return list(structure(items or [], tuple[CustomRoleMapping, ...], what="role mappings"))
 

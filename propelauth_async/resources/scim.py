@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
-from .. import _validate as v
+from .. import _endpoints as endpoints
+from .. import _validate as check
 from .._convert import structure
+from .._results import DEFAULT_PAGE_SIZE
 from .._transport import Requester
+from .._types import Unpack
 from ..models.flows import ScimGroup, ScimGroupMember, ScimGroupSummary
-from ..pagination import AsyncPager, FetchPage, Page
-from ._common import NOT_FOUND, lookup, make_pager, paged_fetcher
+from ..pagination import AsyncPager, Page, PageOptions
+from ._common import make_pager, paged_fetcher
 
 
 class Scim:
@@ -19,41 +21,25 @@ class Scim:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    async def query_groups(
-        self, org_id: str, *, user_id: str | None = None, page_size: int = 10, page_number: int = 0
-    ) -> Page[ScimGroupSummary]:
-        """One page of the org's SCIM groups, optionally only those ``user_id`` belongs to."""
-        fetch = self._groups_fetcher(org_id, user_id)
-        return await fetch(v.page_number(page_number), v.page_size(page_size))
-
-    def iter_groups(
+    def query_groups(
         self,
         org_id: str,
         *,
         user_id: str | None = None,
-        page_size: int = 100,
-        start_page: int = 0,
-        max_items: int | None = None,
-        prefetch: bool = False,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[ScimGroupSummary]:
-        return make_pager(
-            self._groups_fetcher(org_id, user_id), page_size, start_page, max_items, prefetch
-        )
-
-    def _groups_fetcher(self, org_id: str, user_id: str | None) -> FetchPage[ScimGroupSummary]:
-        oid = v.uuid_str(org_id, "org_id")
-        uid = None if user_id is None else v.uuid_str(user_id, "user_id")
-
-        return paged_fetcher(
+        """The org's SCIM groups, optionally only those ``user_id`` belongs to: ``await`` it for
+        one page, ``async for`` over it for every group."""
+        fetch = paged_fetcher(
             self._requester,
-            E.FETCH_ORG_SCIM_GROUPS,
-            ScimGroupSummary,
-            items_key="groups",
-            total_key="total_groups",
-            page_key="page_number",
-            filters={"user_id": uid},
-            path={"org_id": oid},
+            endpoints.FETCH_ORG_SCIM_GROUPS,
+            {"user_id": check.maybe(check.uuid_str, user_id, "user_id")},
+            {"org_id": check.uuid_str(org_id, "org_id")},
         )
+        return make_pager(fetch, **paging)
+
+    iter_groups = query_groups
+    """The 0.1 name of :meth:`query_groups`, kept."""
 
     async def fetch_group(
         self,
@@ -64,19 +50,20 @@ class Scim:
         members_page_number: int = 0,
     ) -> ScimGroup | None:
         """The group with one page of its members, or ``None`` when it does not exist."""
-        data = await lookup(
-            self._requester,
-            E.FETCH_SCIM_GROUP,
+        data = await self._requester.request(
+            endpoints.FETCH_SCIM_GROUP,
             path={
-                "org_id": v.uuid_str(org_id, "org_id"),
-                "group_id": v.segment(group_id, "group_id"),
+                "org_id": check.uuid_str(org_id, "org_id"),
+                "group_id": check.segment(group_id, "group_id"),
             },
             query={
-                "members_page_size": v.page_size(members_page_size, "members_page_size"),
-                "members_page_number": v.page_number(members_page_number, "members_page_number"),
+                "members_page_size": check.page_size(members_page_size, "members_page_size"),
+                "members_page_number": check.page_number(
+                    members_page_number, "members_page_number"
+                ),
             },
         )
-        if data is NOT_FOUND:
+        if data is None:  # no such group (the row reads a 404 as None)
             return None
         if isinstance(data, dict):
             data = {
@@ -87,28 +74,40 @@ class Scim:
             }
         return structure(data, ScimGroup)
 
-    def iter_group_members(
-        self, org_id: str, group_id: str, *, page_size: int = 100, prefetch: bool = False
+    def query_group_members(
+        self,
+        org_id: str,
+        group_id: str,
+        **paging: Unpack[PageOptions],
     ) -> AsyncPager[ScimGroupMember]:
-        """Every member of a SCIM group, page after page (a missing group yields nothing)."""
-        oid, gid = v.uuid_str(org_id, "org_id"), v.segment(group_id, "group_id")
+        """The members of a SCIM group (a missing group has none): ``await`` it for one page,
+        ``async for`` over it for every member. Each page comes with the group's details."""
+        oid, gid = check.uuid_str(org_id, "org_id"), check.segment(group_id, "group_id")
 
-        async def fetch(page_number: int, size: int) -> Page[ScimGroupMember]:
+        async def fetch(number: int | None, size: int | None) -> Page[ScimGroupMember]:
+            page_number, page_size = number or 0, size or DEFAULT_PAGE_SIZE
             group = await self.fetch_group(
-                oid, gid, members_page_size=size, members_page_number=page_number
+                oid, gid, members_page_size=page_size, members_page_number=page_number
             )
             members: tuple[ScimGroupMember, ...] = () if group is None else group.members
             total: Any = None if group is None else group.members_total
-            more = len(members) == size if total is None else (page_number + 1) * size < total
+            more = (
+                len(members) == page_size
+                if total is None
+                else (page_number + 1) * page_size < total
+            )
             return Page(
                 items=members,
                 total=total,
                 page_number=page_number,
-                page_size=size,
+                page_size=page_size,
                 has_more=bool(members) and more,
             )
 
-        return make_pager(fetch, page_size, 0, None, prefetch)
+        return make_pager(fetch, **paging)
+
+    iter_group_members = query_group_members
+    """The 0.1 name of :meth:`query_group_members`, kept."""
 
 
 __all__ = ["Scim"]

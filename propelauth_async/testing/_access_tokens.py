@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -33,5 +33,5 @@ def create_access_token(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.CREATE_ACCESS_TOKEN: create_access_token,
+    endpoints.CREATE_ACCESS_TOKEN: create_access_token,
 }

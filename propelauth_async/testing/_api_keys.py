@@ -6,7 +6,7 @@ import datetime
 import secrets
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -191,18 +191,22 @@ def usage(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.FETCH_API_KEY: fetch_key,
-    E.FETCH_CURRENT_API_KEYS: _lister(archived=False),
-    E.FETCH_ARCHIVED_API_KEYS: _lister(archived=True),
-    E.CREATE_API_KEY: create_key,
-    E.UPDATE_API_KEY: update_key,
-    E.DELETE_API_KEY: delete_key,
+    endpoints.FETCH_API_KEY: fetch_key,
+    endpoints.FETCH_CURRENT_API_KEYS: _lister(archived=False),
+    endpoints.FETCH_ARCHIVED_API_KEYS: _lister(archived=True),
+    endpoints.CREATE_API_KEY: create_key,
+    endpoints.UPDATE_API_KEY: update_key,
+    endpoints.DELETE_API_KEY: delete_key,
     # One POST validates every kind of key; the client's personal/org checks read the answer.
     **dict.fromkeys(
-        (E.VALIDATE_API_KEY, E.VALIDATE_PERSONAL_API_KEY, E.VALIDATE_ORG_API_KEY),
+        (
+            endpoints.VALIDATE_API_KEY,
+            endpoints.VALIDATE_PERSONAL_API_KEY,
+            endpoints.VALIDATE_ORG_API_KEY,
+        ),
         _validator(imported=False),
     ),
-    E.VALIDATE_IMPORTED_API_KEY: _validator(imported=True),
-    E.FETCH_API_KEY_USAGE: usage,
-    E.IMPORT_API_KEY: import_key,
+    endpoints.VALIDATE_IMPORTED_API_KEY: _validator(imported=True),
+    endpoints.FETCH_API_KEY_USAGE: usage,
+    endpoints.IMPORT_API_KEY: import_key,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -19,5 +19,5 @@ def employee(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.FETCH_EMPLOYEE: employee,
+    endpoints.FETCH_EMPLOYEE: employee,
 }

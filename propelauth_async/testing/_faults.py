@@ -18,7 +18,7 @@ from typing import Literal
 import attrs
 import httpx
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from ._routes import example_path, template_pattern
 
 FaultKind = Literal[
@@ -103,13 +103,15 @@ def _path_pattern(method: str | None, path: str) -> re.Pattern[str]:
     (a typo would otherwise never fire, silently)."""
     if "{" in path:
         pattern = template_pattern(path)
-        rows = [e for e in E.ALL if e.path == path]
+        rows = [e for e in endpoints.ALL if e.path == path]
     elif _GLOB.search(path):
         pattern = re.compile(fnmatch.translate(path))
-        rows = [e for e in E.ALL if pattern.match(example_path(e.path)) or pattern.match(e.path)]
+        rows = [
+            e for e in endpoints.ALL if pattern.match(example_path(e.path)) or pattern.match(e.path)
+        ]
     else:
         pattern = re.compile(re.escape(path) + "$")
-        rows = [e for e in E.ALL if template_pattern(e.path).match(path)]
+        rows = [e for e in endpoints.ALL if template_pattern(e.path).match(path)]
     if method is not None:
         rows = [e for e in rows if e.method == method]
     if not rows:
@@ -176,7 +178,7 @@ class Faults:
         if times is not None and (isinstance(times, bool) or times < 1):
             raise ValueError("times must be at least 1 (or None for every matching request)")
         verb = method.upper() if method else None
-        if verb is not None and verb not in {e.method for e in E.ALL}:
+        if verb is not None and verb not in {e.method for e in endpoints.ALL}:
             raise ValueError(f"no endpoint uses the method {method}")
         pattern = _path_pattern(verb, path) if path is not None else None
         rule = InjectedFault(fault, verb, path, times, probability, pattern)

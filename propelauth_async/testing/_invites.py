@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._orgs import check_capacity, check_domain, check_roles
 from ._request import Request
@@ -65,8 +65,8 @@ def revoke_invite(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.INVITE_USER_TO_ORG: invite_by_email,
-    E.INVITE_USER_TO_ORG_BY_ID: invite_by_user_id,
-    E.FETCH_PENDING_INVITES: pending_invites,
-    E.REVOKE_PENDING_INVITE: revoke_invite,
+    endpoints.INVITE_USER_TO_ORG: invite_by_email,
+    endpoints.INVITE_USER_TO_ORG_BY_ID: invite_by_user_id,
+    endpoints.FETCH_PENDING_INVITES: pending_invites,
+    endpoints.REVOKE_PENDING_INVITE: revoke_invite,
 }

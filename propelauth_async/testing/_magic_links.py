@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -40,5 +40,5 @@ def magic_link(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.CREATE_MAGIC_LINK: magic_link,
+    endpoints.CREATE_MAGIC_LINK: magic_link,
 }

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -120,8 +120,8 @@ def verify_sms(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.VERIFY_STEP_UP_TOTP: verify_totp,
-    E.VERIFY_STEP_UP_GRANT: verify_grant,
-    E.SEND_SMS_MFA_CODE: send_sms,
-    E.VERIFY_SMS_CHALLENGE: verify_sms,
+    endpoints.VERIFY_STEP_UP_TOTP: verify_totp,
+    endpoints.VERIFY_STEP_UP_GRANT: verify_grant,
+    endpoints.SEND_SMS_MFA_CODE: send_sms,
+    endpoints.VERIFY_SMS_CHALLENGE: verify_sms,
 }

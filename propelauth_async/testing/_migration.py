@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -44,6 +44,6 @@ def migrate_password(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.MIGRATE_USER: migrate_user,
-    E.MIGRATE_USER_PASSWORD: migrate_password,
+    endpoints.MIGRATE_USER: migrate_user,
+    endpoints.MIGRATE_USER_PASSWORD: migrate_password,
 }

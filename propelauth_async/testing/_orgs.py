@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from . import _webhooks
 from ._request import Request
@@ -389,24 +389,24 @@ def delete_saml(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.FETCH_ORG: fetch_org,
-    E.QUERY_ORGS: query_orgs,
-    E.CREATE_ORG: create_org,
-    E.UPDATE_ORG: update_org,
-    E.DELETE_ORG: delete_org_route,
-    E.ADD_USER_TO_ORG: add_user_route,
-    E.REMOVE_USER_FROM_ORG: remove_user_route,
-    E.CHANGE_USER_ROLE_IN_ORG: change_role,
+    endpoints.FETCH_ORG: fetch_org,
+    endpoints.QUERY_ORGS: query_orgs,
+    endpoints.CREATE_ORG: create_org,
+    endpoints.UPDATE_ORG: update_org,
+    endpoints.DELETE_ORG: delete_org_route,
+    endpoints.ADD_USER_TO_ORG: add_user_route,
+    endpoints.REMOVE_USER_FROM_ORG: remove_user_route,
+    endpoints.CHANGE_USER_ROLE_IN_ORG: change_role,
     # The server cannot tell a subscription from an update: the same PUT, the same handler.
-    E.SUBSCRIBE_ORG_TO_ROLE_MAPPING: update_org,
-    E.ALLOW_ORG_SAML: _saml_switch(True),
-    E.DISALLOW_ORG_SAML: _saml_switch(False),
-    E.CREATE_SAML_CONNECTION_LINK: saml_link,
-    E.FETCH_SAML_SP_METADATA: saml_sp_metadata,
-    E.SET_SAML_IDP_METADATA: set_saml_idp,
-    E.SET_OIDC_IDP_METADATA: set_oidc_idp,
-    E.SAML_GO_LIVE: saml_go_live,
-    E.DELETE_SAML_CONNECTION: delete_saml,
+    endpoints.SUBSCRIBE_ORG_TO_ROLE_MAPPING: update_org,
+    endpoints.ALLOW_ORG_SAML: _saml_switch(True),
+    endpoints.DISALLOW_ORG_SAML: _saml_switch(False),
+    endpoints.CREATE_SAML_CONNECTION_LINK: saml_link,
+    endpoints.FETCH_SAML_SP_METADATA: saml_sp_metadata,
+    endpoints.SET_SAML_IDP_METADATA: set_saml_idp,
+    endpoints.SET_OIDC_IDP_METADATA: set_oidc_idp,
+    endpoints.SAML_GO_LIVE: saml_go_live,
+    endpoints.DELETE_SAML_CONNECTION: delete_saml,
 }
 
 __all__ = [

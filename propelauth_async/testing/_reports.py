@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -153,45 +153,47 @@ def _chart(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.USER_TOP_INVITER_REPORT: _user_report(
+    endpoints.USER_TOP_INVITER_REPORT: _user_report(
         _DAYS,
         "30",
         lambda users, since: sorted(
             (u for u in users if u.invites_sent), key=lambda u: -u.invites_sent
         ),
     ),
-    E.USER_CHAMPION_REPORT: _user_report(
+    endpoints.USER_CHAMPION_REPORT: _user_report(
         _DAYS,
         "30",
         lambda users, since: sorted(
             (u for u in users if _active(u, since)), key=lambda u: -(u.last_active_at or 0)
         ),
     ),
-    E.USER_CHURN_REPORT: _user_report(
+    endpoints.USER_CHURN_REPORT: _user_report(
         _CHURN,
         "7",
         lambda users, since: [
             u for u in users if u.last_active_at is not None and not _active(u, since)
         ],
     ),
-    E.USER_REENGAGEMENT_REPORT: _user_report(
+    endpoints.USER_REENGAGEMENT_REPORT: _user_report(
         _REENGAGE,
         "Weekly",
         lambda users, since: [u for u in users if _active(u, since) and u.created_at < since],
     ),
-    E.ORG_CHURN_REPORT: _org_report(
+    endpoints.ORG_CHURN_REPORT: _org_report(
         _CHURN,
         "7",
         lambda s, o, since: bool(o.members) and not any(_active(m, since) for m in _members(s, o)),
     ),
-    E.ORG_REENGAGEMENT_REPORT: _org_report(
+    endpoints.ORG_REENGAGEMENT_REPORT: _org_report(
         _REENGAGE,
         "Weekly",
         lambda s, o, since: o.created_at < since and any(_active(m, since) for m in _members(s, o)),
     ),
-    E.ORG_GROWTH_REPORT: _org_report(_DAYS, "30", lambda s, o, since: o.created_at >= since),
-    E.ORG_ATTRITION_REPORT: _org_report(
+    endpoints.ORG_GROWTH_REPORT: _org_report(
+        _DAYS, "30", lambda s, o, since: o.created_at >= since
+    ),
+    endpoints.ORG_ATTRITION_REPORT: _org_report(
         _DAYS, "30", lambda s, o, since: any(not _active(m, since) for m in _members(s, o))
     ),
-    E.FETCH_CHART_METRIC: _chart,
+    endpoints.FETCH_CHART_METRIC: _chart,
 }

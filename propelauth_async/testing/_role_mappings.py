@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -32,5 +32,5 @@ def role_mappings(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.FETCH_CUSTOM_ROLE_MAPPINGS: role_mappings,
+    endpoints.FETCH_CUSTOM_ROLE_MAPPINGS: role_mappings,
 }

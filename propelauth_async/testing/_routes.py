@@ -55,7 +55,7 @@ class Router:
         for table in tables:
             for endpoint, handler in table.items():
                 if endpoint in self.routes:
-                    raise DuplicateRouteError(f"{endpoint.ours} is routed twice")
+                    raise DuplicateRouteError(f"{endpoint.name} is routed twice")
                 wire = (endpoint.method, endpoint.path)
                 other = by_wire.setdefault(wire, handler)
                 if other is not handler:

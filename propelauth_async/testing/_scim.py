@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -53,6 +53,6 @@ def scim_group(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.FETCH_ORG_SCIM_GROUPS: scim_groups,
-    E.FETCH_SCIM_GROUP: scim_group,
+    endpoints.FETCH_ORG_SCIM_GROUPS: scim_groups,
+    endpoints.FETCH_SCIM_GROUP: scim_group,
 }

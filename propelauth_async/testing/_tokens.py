@@ -10,7 +10,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from .._endpoints import Endpoint
 from ._request import Request
 from ._routes import Handler
@@ -122,6 +122,6 @@ def legacy_verification_metadata(state: State, req: Request) -> Any:
 
 
 ROUTES: dict[Endpoint, Handler] = {
-    E.TOKEN_VERIFICATION_METADATA: verification_metadata,
-    E.LEGACY_TOKEN_VERIFICATION_METADATA: legacy_verification_metadata,
+    endpoints.TOKEN_VERIFICATION_METADATA: verification_metadata,
+    endpoints.LEGACY_TOKEN_VERIFICATION_METADATA: legacy_verification_metadata,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import _endpoints as E
+from .. import _endpoints as endpoints
 from . import _webhooks
 from ._request import Request
 from ._state import (
@@ -245,30 +245,30 @@ def fresh_token(state: State, req: Request) -> Any:
     return dict(token)
 
 
-ROUTES: dict[E.Endpoint, Handler] = {
-    E.FETCH_USER: fetch_user,
-    E.FETCH_USER_BY_EMAIL: fetch_by_email,
-    E.FETCH_USER_BY_USERNAME: fetch_by_username,
-    E.FETCH_USER_SIGNUP_PARAMS: signup_params,
-    E.FETCH_USERS_BY_IDS: _batch(lambda s, k: s.users.get(k), "user_ids"),
-    E.FETCH_USERS_BY_EMAILS: _batch(lambda s, k: s.user_by_email(k), "emails"),
-    E.FETCH_USERS_BY_USERNAMES: _batch(lambda s, k: s.user_by_username(k), "usernames"),
-    E.QUERY_USERS: query_users,
-    E.QUERY_USERS_IN_ORG: query_users_in_org,
-    E.CREATE_USER: create_user,
-    E.FETCH_USER_MFA_METHODS: mfa_methods,
-    E.FETCH_USER_OAUTH_TOKENS: oauth_tokens,
-    E.FETCH_FRESH_PROVIDER_TOKEN: fresh_token,
-    E.RESEND_EMAIL_CONFIRMATION: resend_confirmation,
-    E.LOGOUT_ALL_SESSIONS: _set(sessions_revoked_at=now),
-    E.UPDATE_USER_EMAIL: update_email,
-    E.UPDATE_USER: update_user,
-    E.CLEAR_USER_PASSWORD: _set(password=None, password_hash=None),
-    E.UPDATE_USER_PASSWORD: update_password,
-    E.DELETE_USER: delete_user,
-    E.DISABLE_USER: _set(enabled=False, sessions_revoked_at=now),
-    E.ENABLE_USER: _set(enabled=True),
-    E.DISABLE_USER_2FA: _set(mfa_enabled=False, mfa_totp=False, mfa_phones=lambda: []),
-    E.ENABLE_CAN_CREATE_ORGS: _set(can_create_orgs=True),
-    E.DISABLE_CAN_CREATE_ORGS: _set(can_create_orgs=False),
+ROUTES: dict[endpoints.Endpoint, Handler] = {
+    endpoints.FETCH_USER: fetch_user,
+    endpoints.FETCH_USER_BY_EMAIL: fetch_by_email,
+    endpoints.FETCH_USER_BY_USERNAME: fetch_by_username,
+    endpoints.FETCH_USER_SIGNUP_PARAMS: signup_params,
+    endpoints.FETCH_USERS_BY_IDS: _batch(lambda s, k: s.users.get(k), "user_ids"),
+    endpoints.FETCH_USERS_BY_EMAILS: _batch(lambda s, k: s.user_by_email(k), "emails"),
+    endpoints.FETCH_USERS_BY_USERNAMES: _batch(lambda s, k: s.user_by_username(k), "usernames"),
+    endpoints.QUERY_USERS: query_users,
+    endpoints.QUERY_USERS_IN_ORG: query_users_in_org,
+    endpoints.CREATE_USER: create_user,
+    endpoints.FETCH_USER_MFA_METHODS: mfa_methods,
+    endpoints.FETCH_USER_OAUTH_TOKENS: oauth_tokens,
+    endpoints.FETCH_FRESH_PROVIDER_TOKEN: fresh_token,
+    endpoints.RESEND_EMAIL_CONFIRMATION: resend_confirmation,
+    endpoints.LOGOUT_ALL_SESSIONS: _set(sessions_revoked_at=now),
+    endpoints.UPDATE_USER_EMAIL: update_email,
+    endpoints.UPDATE_USER: update_user,
+    endpoints.CLEAR_USER_PASSWORD: _set(password=None, password_hash=None),
+    endpoints.UPDATE_USER_PASSWORD: update_password,
+    endpoints.DELETE_USER: delete_user,
+    endpoints.DISABLE_USER: _set(enabled=False, sessions_revoked_at=now),
+    endpoints.ENABLE_USER: _set(enabled=True),
+    endpoints.DISABLE_USER_2FA: _set(mfa_enabled=False, mfa_totp=False, mfa_phones=lambda: []),
+    endpoints.ENABLE_CAN_CREATE_ORGS: _set(can_create_orgs=True),
+    endpoints.DISABLE_CAN_CREATE_ORGS: _set(can_create_orgs=False),
 }

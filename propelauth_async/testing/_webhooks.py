@@ -38,6 +38,9 @@ def new_secret() -> str:
 
 @attrs.frozen
 class WebhookEndpoint:
+    """Where the emulator posts webhook events, signed with ``secret`` as Svix signs them;
+    ``event_types`` None means every event."""
+
     url: str
     secret: str = attrs.field(repr=False)
     event_types: frozenset[str] | None = None

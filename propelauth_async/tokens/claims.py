@@ -15,6 +15,8 @@ from ..models.membership import SINGLE_ROLE_IN_HIERARCHY, OrgMemberInfo
 
 
 class LoginMethodKind(str, Enum):
+    """How the user signed in to get the session the token belongs to."""
+
     PASSWORD = "password"
     MAGIC_LINK = "magic_link"
     SOCIAL_SSO = "social_sso"

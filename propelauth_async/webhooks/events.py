@@ -53,12 +53,16 @@ class WebhookEvent:
 
 @attrs.frozen(kw_only=True)
 class UserEvent(WebhookEvent):
+    """An event about one user."""
+
     user_id: str
     email: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class UserCreated(UserEvent):
+    """``user.created``: a user signed up or was created through the API."""
+
     first_name: str | None = None
     last_name: str | None = None
     username: str | None = None
@@ -67,77 +71,107 @@ class UserCreated(UserEvent):
 
 @attrs.frozen(kw_only=True)
 class UserUpdated(UserEvent):
+    """``user.updated``: the user's profile changed."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class UserDeleted(UserEvent):
+    """``user.deleted``."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class UserDisabled(UserEvent):
+    """``user.disabled``: the user can no longer sign in."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class UserEnabled(UserEvent):
+    """``user.enabled``: a disabled user can sign in again."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class OrgEvent(WebhookEvent):
+    """An event about one organization."""
+
     org_id: str
 
 
 @attrs.frozen(kw_only=True)
 class OrgCreated(OrgEvent):
+    """``org.created``."""
+
     name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class OrgUpdated(OrgEvent):
+    """``org.updated``."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class OrgDeleted(OrgEvent):
+    """``org.deleted``."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class OrgSamlSetup(OrgEvent):
+    """``org.saml_setup``: the org finished setting up SAML."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class OrgSamlRemoved(OrgEvent):
+    """``org.saml_removed``."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class OrgApiKeyDeleted(OrgEvent):
+    """``org.api_key_deleted``: an org API key was deleted."""
+
     api_key_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class UserInOrgEvent(WebhookEvent):
+    """An event about one user's membership of one organization."""
+
     user_id: str
     org_id: str
 
 
 @attrs.frozen(kw_only=True)
 class UserAddedToOrg(UserInOrgEvent):
+    """``user.added_to_org``."""
+
     role: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class UserRemovedFromOrg(UserInOrgEvent):
+    """``user.removed_from_org``."""
+
     pass
 
 
 @attrs.frozen(kw_only=True)
 class UserRoleChangedWithinOrg(UserInOrgEvent):
+    """``user.role_changed_within_org``: ``old_role`` and ``new_role``."""
+
     old_role: str | None = None
     new_role: str | None = None
 

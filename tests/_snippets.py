@@ -37,7 +37,9 @@ def start() -> None:
         path.write_text(snippet)
         files.append(str(path))
     command = [sys.executable, "-m", "mypy", "--strict", "--no-color-output"]
-    command += ["--cache-dir", str(ROOT / ".mypy_cache"), *files]
+    # One cache per pytest-xdist worker: two mypy runs never write the same cache.
+    cache = ROOT / ".mypy_cache" / f"readme-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    command += ["--cache-dir", str(cache), *files]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=folder

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -111,7 +112,12 @@ def log_records(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the README snippet type check early, so it runs alongside the other tests."""
+    """Start the README snippet type check early, so it runs alongside the other tests.
+
+    Not in pytest-xdist's workers: each collects every test, but only one runs this one, and
+    that one starts the check itself."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any(
         item.name == "test_readme_integration_snippets_pass_mypy_strict" for item in session.items
     ):

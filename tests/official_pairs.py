@@ -71,6 +71,15 @@ DUPLICATES_SENT_ONCE = Allowed(
 )
 
 
+# docs/operations.md, update_api_key: "UNSET leaves a field alone" -- any other value, an empty
+# metadata included, is sent, so a caller can clear a key's metadata. The official library drops
+# falsy fields ("truthy-only" in the wire record), so it cannot.
+EMPTY_METADATA_IS_SENT = Allowed(
+    "update_api_key: UNSET leaves a field alone; an empty metadata is sent",
+    _body(lambda b: {**b, "metadata": {}}),
+)
+
+
 @attrs.frozen
 class Pair:
     """``official`` names the AsyncAuth method; ``case`` tells apart rows for the same one."""
@@ -687,6 +696,13 @@ PAIRS: list[Pair] = [
         "update_api_key",
         lambda o, s: o.update_api_key(s.personal_key_id, metadata={"env": "prod"}),
         lambda c, s: c.api_keys.update(s.personal_key_id, metadata={"env": "prod"}),
+    ),
+    Pair(
+        "update_api_key",
+        lambda o, s: o.update_api_key(s.personal_key_id, metadata={}),
+        lambda c, s: c.api_keys.update(s.personal_key_id, metadata={}),
+        allowed=(EMPTY_METADATA_IS_SENT,),
+        case="metadata cleared",
     ),
     Pair(
         "delete_api_key",

@@ -373,8 +373,10 @@ class Requester:
         self.observers = tuple(observers)
         self.timeout: httpx.Timeout | None = None  # None: the pool's own timeouts
         self._life = _Lifecycle()
-        self._headers = dict(headers)
-        self._json_headers = {**self._headers, **_JSON_HEADERS}
+        # Built once: httpx copies a Headers object as it is, but normalises a dict on every
+        # request (a tenth of a mocked call's CPU).
+        self._headers = httpx.Headers(headers)
+        self._json_headers = httpx.Headers({**headers, **_JSON_HEADERS})
 
     def derive(
         self,

@@ -618,7 +618,11 @@ class Requester:
             else:
                 return _Answer(response.status_code, dict(response.headers.items()), content)
             finally:
-                await _finish(response.aclose)
+                # A body read to its end was closed by httpx as the read ended (and httpx
+                # marks a response closed before closing it, so closing again would do
+                # nothing): only a read cut short still holds a connection to give back.
+                if not response.is_closed:
+                    await _finish(response.aclose)
         raise failure
 
     def _send_failure(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import attrs
 
 from .._client import AsyncPropelAuth
 from ..bulk import BulkJob, BulkProgress, ItemResult
@@ -32,7 +33,8 @@ from ..errors import (
     PropelAuthError,
     TransportError,
 )
-from ._files import CliError, count_rows, done_lines, read_rows
+from ..pagination import AsyncPager
+from ._files import CliError, RecordWriter, count_rows, done_lines, output, read_rows
 
 CLIENT_OPTIONS: dict[str, Any] = {"max_retry_wait": 120.0, "total_timeout": 300.0}
 """The client settings every command uses: a bulk command would rather wait out a long 429
@@ -250,3 +252,28 @@ __all__ = [
     "run_command",
     "run_row_job",
 ]
+
+
+async def export_pages(
+    pager: AsyncPager[Any], model: type[Any], args: argparse.Namespace, *, unit: str
+) -> int:
+    """Write every item of ``pager`` to ``args.output`` as ``args.format``, one page in memory
+    at a time, with a progress bar whose total the first page gives; returns the count."""
+    bar: Progress | None = None
+    count = 0
+    with output(args.output) as out:
+        writer = RecordWriter(out, args.format, [f.name for f in attrs.fields(model)])
+        try:
+            async with pager:
+                async for page in pager.pages():
+                    if bar is None:  # the first page says how many there are
+                        bar = Progress(args.progress, desc="export", unit=unit, total=page.total)
+                    for item in page.items:
+                        writer.write(item)
+                    count += len(page.items)
+                    bar.advance(count)
+        finally:
+            if bar is not None:
+                bar.close()
+    print(f"export: {count} {unit}s", file=sys.stderr)
+    return count

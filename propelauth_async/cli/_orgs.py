@@ -3,46 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterator
 from typing import Any
-
-import attrs
 
 from .._client import AsyncPropelAuth
 from ..bulk import BulkJob, ItemResult
 from ..models.orgs import Org
 from ._common import (
-    Progress,
     ShowProgress,
     add_connection,
     add_job_options,
+    export_pages,
     outcome_fields,
     run_command,
     run_row_job,
 )
-from ._files import FORMATS, RecordWriter, input_format, output, parse_json_cell
+from ._files import FORMATS, input_format, parse_json_cell
 
 
 async def _export(client: AsyncPropelAuth, args: argparse.Namespace) -> int:
-    bar: Progress | None = None
-    count = 0
     pager = client.orgs.query(page_size=args.page_size, name=args.name, prefetch=True)
-    with output(args.output) as out:
-        writer = RecordWriter(out, args.format, [f.name for f in attrs.fields(Org)])
-        try:
-            async with pager:
-                async for page in pager.pages():
-                    if bar is None:  # the first page says how many there are
-                        bar = Progress(args.progress, desc="export", unit="org", total=page.total)
-                    for org in page.items:
-                        writer.write(org)
-                    count += len(page.items)
-                    bar.advance(count)
-        finally:
-            if bar is not None:
-                bar.close()
-    print(f"export: {count} orgs", file=sys.stderr)
+    await export_pages(pager, Org, args, unit="org")
     return 0
 
 

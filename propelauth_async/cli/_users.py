@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,19 +13,17 @@ from ..bulk import BulkJob, ItemResult
 from ..models.users import User
 from ..resources.bulk import NewUser
 from ._common import (
-    Progress,
     ShowProgress,
     add_connection,
     add_job_options,
+    export_pages,
     outcome_fields,
     run_command,
     run_row_job,
 )
 from ._files import (
     FORMATS,
-    RecordWriter,
     input_format,
-    output,
     parse_flag,
     parse_json_cell,
     pick,
@@ -39,29 +36,13 @@ _EXPORT_ONLY = {f.name for f in attrs.fields(User)} - _NEW_USER_FIELDS
 
 
 async def _export(client: AsyncPropelAuth, args: argparse.Namespace) -> int:
-    bar: Progress | None = None
-    count = 0
     pager = client.users.query(
         page_size=args.page_size,
         email_or_username=args.filter,
         include_orgs=args.include_orgs,
         prefetch=True,
     )
-    with output(args.output) as out:
-        writer = RecordWriter(out, args.format, [f.name for f in attrs.fields(User)])
-        try:
-            async with pager:
-                async for page in pager.pages():
-                    if bar is None:  # the first page says how many there are
-                        bar = Progress(args.progress, desc="export", unit="user", total=page.total)
-                    for user in page.items:
-                        writer.write(user)
-                    count += len(page.items)
-                    bar.advance(count)
-        finally:
-            if bar is not None:
-                bar.close()
-    print(f"export: {count} users", file=sys.stderr)
+    await export_pages(pager, User, args, unit="user")
     return 0
 
 

@@ -6,6 +6,13 @@ anyio's plugin instead, so it can run on both asyncio and trio.
 
 from __future__ import annotations
 
+import sys
+
+# Machines here set PYTHONDONTWRITEBYTECODE=1. Without a bytecode cache every run, in each
+# pytest-xdist worker, recompiles the package and rewrites every test module again: about 5 s
+# a process. Set before anything below imports them; subprocesses keep the environment's choice.
+sys.dont_write_bytecode = False
+
 import inspect
 import json
 import logging

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import httpx
@@ -45,6 +45,21 @@ def _aiohttp_cause(exc: BaseException) -> BaseException | None:
     return None
 
 
+@contextlib.contextmanager
+def _reclassified() -> Iterator[None]:
+    """Raise every aiohttp failure inside, raw or already mapped by httpx-aiohttp, as the
+    httpx error :func:`_classify` gives it; other httpx errors pass through."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        cause = _aiohttp_cause(exc)
+        if cause is None:
+            raise
+        raise _classify(cause) from cause
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        raise _classify(exc) from exc
+
+
 class _Stream(httpx.AsyncByteStream):
     """The response body, with read failures classified like the request's."""
 
@@ -52,16 +67,9 @@ class _Stream(httpx.AsyncByteStream):
         self._inner = inner
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
+        with _reclassified():
             async for chunk in self._inner:
                 yield chunk
-        except httpx.TransportError as exc:
-            cause = _aiohttp_cause(exc)
-            if cause is None:
-                raise
-            raise _classify(cause) from cause
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise _classify(exc) from exc
 
     async def aclose(self) -> None:
         # the connection is discarded either way
@@ -73,15 +81,8 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
     """httpx-aiohttp's transport with the failure classification the retry table needs."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
+        with _reclassified():
             response = await super().handle_async_request(request)
-        except httpx.TransportError as exc:
-            cause = _aiohttp_cause(exc)
-            if cause is None:
-                raise
-            raise _classify(cause) from cause
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise _classify(exc) from exc
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _Stream(response.stream)
         return response

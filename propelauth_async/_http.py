@@ -14,7 +14,7 @@ from typing import Literal
 import httpx
 
 from ._tls import default_ssl_context
-from ._transport import reclaim_orphaned_connections
+from ._transport import reclaim_orphaned_connections, running_asyncio_loop
 from .errors import ConfigurationError
 
 TransportChoice = Literal["auto", "httpx", "aiohttp"]
@@ -46,9 +46,7 @@ class AutoTransport(httpx.AsyncBaseTransport):
         return "httpx" if isinstance(self._inner, httpx.AsyncHTTPTransport) else "aiohttp"
 
     def _build(self) -> httpx.AsyncBaseTransport:
-        import sniffio  # at the first request, not with the package
-
-        on_asyncio = sniffio.current_async_library() == "asyncio"
+        on_asyncio = running_asyncio_loop() is not None
         if self.choice == "aiohttp" and not on_asyncio:
             raise ConfigurationError("transport='aiohttp' works on asyncio only (this is trio)")
         if self.choice == "aiohttp" or (

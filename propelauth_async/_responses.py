@@ -47,15 +47,6 @@ def decode_json(content: bytes) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
-def is_json_body(content: bytes) -> bool:
-    """Whether a body is a JSON object or array (not plain text such as PropelAuth's
-    "Rate limited. Please wait N seconds" 429)."""
-    try:
-        return isinstance(decode_json(content), (dict, list))
-    except ValueError:
-        return False
-
-
 def _as_messages(value: Any) -> list[str] | None:
     if isinstance(value, str):
         return [value]

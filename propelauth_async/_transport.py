@@ -36,7 +36,7 @@ import httpx
 from . import errors
 from ._endpoints import Endpoint, Missing, RateLimitScope
 from ._ratelimit import MAX_PAUSE, PauseTooLong, RateLimiter
-from ._responses import decode_json, error_from_response, is_json_body
+from ._responses import decode_json, error_from_response
 from ._results import typed_result
 from ._retry import (
     CallState,
@@ -153,7 +153,7 @@ async def _finish(close: Callable[[], Awaitable[None]]) -> None:
     ever. So on asyncio the close runs in a task of its own, and we wait for it however many
     times we are cancelled.
     """
-    if _asyncio_loop() is None:  # trio: its shields hold
+    if running_asyncio_loop() is None:  # trio: its shields hold
         with anyio.CancelScope(shield=True):
             await close()
         return
@@ -305,7 +305,7 @@ class _Call:
         self.watch: CallObserver | None = None
 
 
-def _asyncio_loop() -> object | None:
+def running_asyncio_loop() -> object | None:
     """The running asyncio loop, or ``None`` (on trio). Never imports asyncio itself: when
     nothing has loaded it, no asyncio loop can be running, and the package import stays light."""
     asyncio = sys.modules.get("asyncio")
@@ -320,7 +320,7 @@ def _asyncio_loop() -> object | None:
 
 def _event_loop() -> object:
     """The running event loop (asyncio) or run (trio), to tell one loop from another."""
-    loop = _asyncio_loop()
+    loop = running_asyncio_loop()
     if loop is not None:
         return loop
     import trio
@@ -693,7 +693,7 @@ class Requester:
             classes=call.endpoint.error_classes,
         )
         if status == 429:
-            if self._about_one_subject(call.endpoint, answer.content):
+            if self._about_one_subject(call.endpoint, error.body):
                 return errors.EndUserRateLimitError(
                     error.message,
                     retry_after=retry_after,
@@ -714,12 +714,13 @@ class Requester:
         return error
 
     @staticmethod
-    def _about_one_subject(endpoint: Endpoint, content: bytes) -> bool:
+    def _about_one_subject(endpoint: Endpoint, body: object) -> bool:
         """A 429 about one end user, by the endpoint's row and, where both are possible, the
-        body: PropelAuth's limit on our key answers plain text, per-subject limits JSON."""
+        body (as the error already parsed it): PropelAuth's limit on our key answers plain
+        text, per-subject limits a JSON object or array."""
         if endpoint.rate_limit_scope is RateLimitScope.BACKEND:
             return False
-        return is_json_body(content)
+        return isinstance(body, (dict, list))
 
     def _transport_error(self, call: _Call, reason: str) -> errors.TransportError:
         method, path = call.endpoint.method, call.path
